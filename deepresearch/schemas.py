@@ -1,0 +1,215 @@
+"""The shared vocabulary: what flows between tools, memory, agents and the report.
+
+Citations are records, not prose. A `Source` has a stable id derived from its normalized URL or file
+path, a `Passage` is an exact span of text that was really read from a source, and a `Claim` carries the
+passages that support it. Writers number sources locally; a post-pass maps numbers back to source ids and
+refuses any number that points nowhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_TRACKING_PARAMS = frozenset(
+    {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "ref"}
+)
+
+
+def normalize_url(url: str) -> str:
+    """Canonical form used for identity and deduplication.
+
+    Lower-cases scheme and host, drops default ports, fragments, tracking parameters and a trailing
+    slash, and sorts the query, so the same page found by two providers gets one source id.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/")
+    query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _TRACKING_PARAMS))
+    return urlunsplit((scheme, host, path, query, ""))
+
+
+def source_id_for(locator: str) -> str:
+    """Stable id for a URL or a local document id: same locator, same id, in every process."""
+    key = normalize_url(locator) if "://" in locator else locator.strip()
+    return "src_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Document(BaseModel):
+    """Text extracted from one page or file, exactly as it was read."""
+
+    url: str
+    final_url: str = ""
+    title: str = ""
+    text: str
+    published: str | None = None
+    author: str | None = None
+    fetched_at: datetime = Field(default_factory=utc_now)
+    content_hash: str = ""
+    content_type: str = "text/plain"
+    licence: str | None = None
+
+    @property
+    def source_id(self) -> str:
+        return source_id_for(self.url)
+
+
+class SearchHit(BaseModel):
+    """One search result; `url` may be a web URL or a local corpus id."""
+
+    url: str
+    title: str = ""
+    snippet: str = ""
+    provider: str = ""
+    rank: int = 0
+
+
+class Source(BaseModel):
+    """A document in the run's source registry: everything a citation may point at."""
+
+    id: str
+    url: str
+    title: str = ""
+    fetched_at: datetime = Field(default_factory=utc_now)
+    content_hash: str = ""
+    licence: str | None = None
+    kind: Literal["web", "local", "corpus"] = "web"
+
+    @classmethod
+    def from_document(cls, doc: Document, kind: Literal["web", "local", "corpus"] = "web") -> Source:
+        return cls(
+            id=doc.source_id,
+            url=doc.url,
+            title=doc.title,
+            fetched_at=doc.fetched_at,
+            content_hash=doc.content_hash,
+            licence=doc.licence,
+            kind=kind,
+        )
+
+
+class Passage(BaseModel):
+    """An exact span of a source's text: `text == document.text[start:end]`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_id: str
+    text: str
+    start: int = 0
+    end: int = 0
+    location: str = ""
+
+
+class Claim(BaseModel):
+    text: str
+    passages: list[Passage] = Field(default_factory=list)
+
+
+class ResearchBrief(BaseModel):
+    """The question as the agents work on it; the person's original words are always kept beside it."""
+
+    original_question: str
+    question: str
+    intent: str = ""
+    language: str = "en"
+    clarifications: list[tuple[str, str]] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+
+
+class ResearchTask(BaseModel):
+    id: str
+    goal: str
+    queries: list[str] = Field(default_factory=list)
+    done_when: str = ""
+
+
+class Findings(BaseModel):
+    """What one researcher brings back: claims tied to passages, plus what it tried."""
+
+    task_id: str
+    claims: list[Claim] = Field(default_factory=list)
+    queries_tried: list[str] = Field(default_factory=list)
+    notes: str = ""
+    stopped_by: str | None = None
+
+
+class Citation(BaseModel):
+    number: int
+    source_id: str
+    url: str
+    title: str = ""
+    passage: str = ""
+    support: float = 0.0
+
+
+class Usage(BaseModel):
+    """Token and call counts; `+` sums them so parallel branches can be reduced."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    reasoning_tokens: int = 0
+    calls: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            input_tokens=self.input_tokens + other.input_tokens,
+            output_tokens=self.output_tokens + other.output_tokens,
+            reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+            calls=self.calls + other.calls,
+        )
+
+
+class ReportSection(BaseModel):
+    """One titled part of a report's markdown (findings, gaps, method, references)."""
+
+    title: str
+    markdown: str
+
+
+StoppedBy = Literal["agents", "rounds", "steps", "tokens", "time", "pages"]
+
+
+class Report(BaseModel):
+    """What a run produces: the cited markdown plus every record needed to review and re-verify it.
+
+    `citations` hold one record per local number `[n]` used in `markdown`; each points at a fetched
+    `Source` and the exact passage that supports it. `support_score` is the verifier's deterministic mean
+    support (0..1) over cited sentences. `stopped_by` names the budget that ended research early, if any.
+    """
+
+    run_id: str = ""
+    question: str
+    brief: ResearchBrief | None = None
+    markdown: str
+    answer: str = ""
+    sections: list[ReportSection] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    stopped_by: StoppedBy | None = None
+    limits_hit: list[str] = Field(default_factory=list)
+    clarifications: list[tuple[str, str]] = Field(default_factory=list)
+    assumptions: list[str] = Field(default_factory=list)
+    method_notes: list[str] = Field(default_factory=list)
+    support_score: float = 0.0
+    revisions: int = 0
+    is_insufficient_evidence: bool = False
+    created_at: datetime = Field(default_factory=utc_now)

