@@ -1,0 +1,1 @@
+"""Web and local search providers behind one interface, and the failover chain over them."""
