@@ -1,0 +1,1 @@
+"""One module per role: its prompt constants, its output schema and its function over the run context."""

@@ -1,0 +1,113 @@
+"""Citations are records: local numbers for the writer, a post-pass that maps them back to sources.
+
+`Evidence` numbers the sources that findings cite, in first-use order. After a draft is written, numbers
+that point at no fetched source are removed, and the surviving ones are renumbered 1..n in order of
+appearance so the references section lists exactly what the text cites.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from deepresearch.schemas import Claim, Findings, Passage, Source
+
+CITATION = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_PERIOD_BEFORE_CITATION = re.compile(r"([.!?])((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)")
+
+
+@dataclass
+class Evidence:
+    """What the summarizer may cite: claims with their passages, sources numbered locally."""
+
+    claims: list[tuple[str, Claim]] = field(default_factory=list)  # (task id, claim)
+    number_of: dict[str, int] = field(default_factory=dict)  # source id → local number
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def source_of(self) -> dict[int, Source]:
+        return {number: self.sources[sid] for sid, number in self.number_of.items()}
+
+    def passages_for(self, number: int) -> list[Passage]:
+        wanted = {sid for sid, n in self.number_of.items() if n == number}
+        found: list[Passage] = []
+        for _, claim in self.claims:
+            found.extend(p for p in claim.passages if p.source_id in wanted and p not in found)
+        return found
+
+    def numbers_of(self, claim: Claim) -> list[int]:
+        return sorted({self.number_of[p.source_id] for p in claim.passages if p.source_id in self.number_of})
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.claims
+
+
+def gather_evidence(findings: Iterable[Findings], sources_by_id: dict[str, Source]) -> Evidence:
+    """Claims whose passages come from fetched sources; sources numbered in first-use order."""
+    evidence = Evidence()
+    seen_claims: set[str] = set()
+    for item in findings:
+        for claim in item.claims:
+            passages = [p for p in claim.passages if p.source_id in sources_by_id]
+            key = " ".join(claim.text.lower().split())
+            if not passages or key in seen_claims:
+                continue
+            seen_claims.add(key)
+            evidence.claims.append((item.task_id, claim.model_copy(update={"passages": passages})))
+            for passage in passages:
+                if passage.source_id not in evidence.number_of:
+                    evidence.number_of[passage.source_id] = len(evidence.number_of) + 1
+                    evidence.sources[passage.source_id] = sources_by_id[passage.source_id]
+    return evidence
+
+
+def numbers_in(text: str) -> list[int]:
+    numbers: list[int] = []
+    for match in CITATION.finditer(text):
+        for part in re.split(r"[,;]", match.group(1)):
+            number = int(part.strip())
+            if number not in numbers:
+                numbers.append(number)
+    return numbers
+
+
+def tidy_citations(text: str) -> str:
+    """Put markers before the sentence's final punctuation: 'x. [1]' → 'x [1].'."""
+    return _PERIOD_BEFORE_CITATION.sub(lambda m: f"{m.group(2).rstrip()}{m.group(1)}", text)
+
+
+def keep_numbers(text: str, valid: set[int]) -> tuple[str, list[int]]:
+    """Remove citation numbers not in `valid`; returns the text and the numbers removed."""
+    removed: list[int] = []
+
+    def replace(match: re.Match[str]) -> str:
+        parts = [int(p.strip()) for p in re.split(r"[,;]", match.group(1))]
+        kept = [n for n in parts if n in valid]
+        removed.extend(n for n in parts if n not in valid)
+        return f"[{', '.join(str(n) for n in kept)}]" if kept else ""
+
+    cleaned = CITATION.sub(replace, text)
+    return re.sub(r"\s+([.!?,;])", r"\1", re.sub(r"[ \t]{2,}", " ", cleaned)), removed
+
+
+def renumber(markdown: str) -> tuple[str, dict[int, int]]:
+    """Renumber citations 1..n in order of first appearance; returns the text and old → new."""
+    mapping: dict[int, int] = {}
+    for number in numbers_in(markdown):
+        mapping.setdefault(number, len(mapping) + 1)
+
+    def replace(match: re.Match[str]) -> str:
+        parts = [mapping[int(p.strip())] for p in re.split(r"[,;]", match.group(1))]
+        return f"[{', '.join(str(n) for n in sorted(set(parts)))}]"
+
+    return CITATION.sub(replace, markdown), mapping
+
+
+def references_markdown(numbered: Sequence[tuple[int, Source]]) -> str:
+    lines = []
+    for number, source in numbered:
+        title = source.title or source.url
+        lines.append(f"[{number}] {title} — {source.url} (accessed {source.fetched_at.date().isoformat()})")
+    return "\n".join(lines) if lines else "No sources were cited."

@@ -1,0 +1,140 @@
+"""Report assembly: the verified body plus short answer, gaps, limits, method and references.
+
+Everything here is deterministic: it lays out what the verifier kept and records how the run went
+(clarifications, assumptions, tasks, rounds, corrections, limits) so a reader can judge the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agents.citations import references_markdown
+from agents.support import split_sentences
+from deepresearch.schemas import (
+    Citation,
+    Report,
+    ReportSection,
+    ResearchBrief,
+    ResearchTask,
+    Source,
+    StoppedBy,
+    Usage,
+)
+
+LIMIT_NAMES: dict[str, str] = {
+    "agents": "the agent limit (max_agents)",
+    "rounds": "the round limit (max_rounds)",
+    "steps": "the step limit per researcher (max_steps)",
+    "tokens": "the token budget (max_tokens)",
+    "time": "the wall-time budget (max_time_s)",
+    "pages": "the page budget (max_pages)",
+}
+_RUN_STOPPERS: tuple[StoppedBy, ...] = ("tokens", "time", "pages")
+
+
+@dataclass
+class RunRecord:
+    """How the run went, for the method section."""
+
+    run_id: str
+    brief: ResearchBrief
+    tasks: Sequence[ResearchTask]
+    rounds: int
+    limits_hit: Sequence[str]
+    notes: Sequence[str]
+    queries_tried: Sequence[str]
+    corrections: int
+    revisions: int
+    usage: Usage
+    sources_read: int
+    extra: list[str] = field(default_factory=list)
+
+
+def stopped_by(limits_hit: Sequence[str]) -> StoppedBy | None:
+    """The limit that ended research early: a run-wide budget wins over per-agent step limits."""
+    for name in _RUN_STOPPERS:
+        if name in limits_hit:
+            return name
+    return "steps" if "steps" in limits_hit else None
+
+
+def short_answer(body: str) -> str:
+    for line in body.splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            sentences = split_sentences(line.strip().lstrip("-*• "))
+            return sentences[0] if sentences else ""
+    return ""
+
+
+def method_markdown(record: RunRecord, support_score: float) -> str:
+    lines = [f"Question as asked: {record.brief.original_question}"]
+    if record.brief.question != record.brief.original_question:
+        lines.append(f"Question as researched: {record.brief.question}")
+    lines.extend(f"Clarifying question: {q} — answer: {a}" for q, a in record.brief.clarifications)
+    lines.extend(f"Assumption: {a}" for a in record.brief.assumptions)
+    lines.append(
+        f"Research: {len(record.tasks)} task(s) in {record.rounds} round(s); {record.sources_read} source(s) read."
+    )
+    lines.extend(f"Task {task.id}: {task.goal}" for task in record.tasks)
+    if record.queries_tried:
+        lines.append("Searches: " + "; ".join(dict.fromkeys(record.queries_tried)))
+    lines.append(f"Self-corrections after tool errors: {record.corrections}; summary revisions: {record.revisions}.")
+    lines.append(f"Citation support score (deterministic, 0–1): {support_score:.2f}.")
+    lines.append(f"Tokens: {record.usage.total_tokens} in {record.usage.calls} model call(s).")
+    lines.extend(record.notes)
+    lines.extend(record.extra)
+    return "\n".join(f"- {line}" for line in lines)
+
+
+def assemble_report(
+    record: RunRecord,
+    body: str,
+    citations: Sequence[Citation],
+    sources_by_id: dict[str, Source],
+    *,
+    gaps: str = "",
+    support_score: float = 0.0,
+    is_insufficient: bool = False,
+) -> Report:
+    stop = stopped_by(record.limits_hit)
+    cited_sources = [sources_by_id[c.source_id] for c in citations if c.source_id in sources_by_id]
+    sections = [ReportSection(title="Findings", markdown=body)]
+    if gaps:
+        sections.append(ReportSection(title="Gaps", markdown=gaps))
+    if record.limits_hit:
+        names = ", ".join(LIMIT_NAMES.get(limit, limit) for limit in record.limits_hit)
+        sections.append(
+            ReportSection(
+                title="Limits",
+                markdown=f"Research stopped early: it reached {names}. This report uses what was found before that.",
+            )
+        )
+    sections.append(ReportSection(title="Method", markdown=method_markdown(record, support_score)))
+    numbered = [(c.number, sources_by_id[c.source_id]) for c in citations if c.source_id in sources_by_id]
+    sections.append(ReportSection(title="References", markdown=references_markdown(numbered)))
+    answer = "" if is_insufficient else short_answer(body)
+    parts = [f"# {record.brief.original_question.strip()}", ""]
+    if answer:
+        parts += [f"**Short answer:** {answer}", ""]
+    for section in sections:
+        parts += [f"## {section.title}", "", section.markdown, ""]
+    return Report(
+        run_id=record.run_id,
+        question=record.brief.original_question,
+        brief=record.brief,
+        markdown="\n".join(parts).rstrip() + "\n",
+        answer=answer,
+        sections=sections,
+        citations=list(citations),
+        sources=cited_sources,
+        usage=record.usage,
+        stopped_by=stop,
+        limits_hit=list(record.limits_hit),
+        clarifications=list(record.brief.clarifications),
+        assumptions=list(record.brief.assumptions),
+        method_notes=[*record.notes, *record.extra],
+        support_score=support_score,
+        revisions=record.revisions,
+        is_insufficient_evidence=is_insufficient,
+    )

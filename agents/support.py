@@ -1,0 +1,200 @@
+"""Deterministic support: how much of a sentence the passages it cites actually say.
+
+The score is the share of the sentence's content words (normalized, light stemming, stop words and
+citation markers removed) that occur in the passage, blended with an embedding similarity when the memory
+layer provides one. No model is involved, so citation integrity does not depend on model quality.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from agents.context import Similarity
+from deepresearch.schemas import Passage
+
+SUPPORT_THRESHOLD = 0.5
+OVERLAP_WEIGHT = 0.7
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9À-Ý])")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "than",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "without",
+        "into",
+        "onto",
+        "about",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "not",
+        "no",
+        "so",
+        "such",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "will",
+        "would",
+        "do",
+        "does",
+        "did",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "also",
+        "very",
+        "more",
+        "most",
+        "less",
+        "least",
+        "many",
+        "much",
+        "some",
+        "any",
+        "each",
+        "every",
+        "all",
+        "both",
+        "either",
+        "neither",
+        "other",
+        "another",
+        "our",
+        "their",
+        "his",
+        "her",
+        "they",
+        "them",
+        "we",
+        "you",
+        "your",
+        "i",
+        "he",
+        "she",
+        "us",
+        "me",
+        'my".',
+    ]
+)
+
+
+def normalize_token(word: str) -> str:
+    """Lower-case, accents folded, a light plural/tense stem so 'sleeps' meets 'sleep'."""
+    folded = unicodedata.normalize("NFKD", word.lower())
+    token = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    for suffix in ("ies", "es", "s", "ed", "ing"):
+        if len(token) > len(suffix) + 3 and token.endswith(suffix):
+            return token[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return token
+
+
+def content_tokens(text: str) -> list[str]:
+    words = _WORD.findall(_CITATION.sub(" ", text))
+    return [normalize_token(w) for w in words if w.lower() not in _STOP]
+
+
+def token_overlap(sentence: str, passage: str) -> float:
+    """Share of the sentence's distinct content tokens found in the passage (0..1)."""
+    wanted = set(content_tokens(sentence))
+    if not wanted:
+        return 0.0
+    present = set(content_tokens(passage))
+    return len(wanted & present) / len(wanted)
+
+
+def support_score(sentence: str, passage: str, similarity: Similarity | None = None) -> float:
+    overlap = token_overlap(sentence, passage)
+    if similarity is None:
+        return round(overlap, 4)
+    semantic = max(0.0, min(1.0, similarity(sentence, passage)))
+    return round(OVERLAP_WEIGHT * overlap + (1 - OVERLAP_WEIGHT) * semantic, 4)
+
+
+def best_passage(
+    sentence: str, passages: Sequence[Passage], similarity: Similarity | None = None
+) -> tuple[Passage | None, float]:
+    """The passage that supports `sentence` best, with its score."""
+    best: Passage | None = None
+    best_score = 0.0
+    for passage in passages:
+        score = support_score(sentence, passage.text, similarity)
+        if best is None or score > best_score:
+            best, best_score = passage, score
+    return best, best_score
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of one paragraph; citation markers stay with the sentence they follow."""
+    flat = " ".join(text.split())
+    return [part.strip() for part in _SENTENCE_END.split(flat) if part.strip()]
+
+
+_SPAN_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of raw `text`, whitespace trimmed: exact spans, no rewriting."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for boundary in [*_SPAN_BOUNDARY.finditer(text), None]:
+        end = boundary.start() if boundary else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append((left, start + len(piece.rstrip())))
+        if boundary:
+            start = boundary.end()
+    return spans
+
+
+def strip_citations(text: str) -> str:
+    return " ".join(_CITATION.sub(" ", text).split())

@@ -1,0 +1,153 @@
+"""Verifier: checks every cited sentence against the passages it cites, deterministically.
+
+A draft's score is the mean support over its statement sentences (uncited ones count as 0). Dangling
+citation numbers are removed first. Unsupported sentences go back to the summarizer as notes; after the
+last revision the best-scoring draft is finalized: a sentence still unsupported is replaced by the quoted
+passage it cites, or dropped when it cites nothing, then numbers are remapped 1..n into `Citation`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.citations import Evidence, keep_numbers, numbers_in, renumber, tidy_citations
+from agents.context import Similarity
+from agents.evidence import sub_passage
+from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans, split_sentences, strip_citations
+from deepresearch.schemas import Citation, Passage
+
+MAX_NOTES = 8
+
+
+@dataclass
+class SentenceCheck:
+    sentence: str
+    numbers: list[int]
+    support: float
+    passage: Passage | None
+
+    @property
+    def is_supported(self) -> bool:
+        return bool(self.numbers) and self.passage is not None and self.support >= SUPPORT_THRESHOLD
+
+
+@dataclass
+class DraftCheck:
+    markdown: str
+    score: float
+    lines: list[list[SentenceCheck] | str] = field(default_factory=list)  # str: kept verbatim (heading/blank)
+    removed_numbers: list[int] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[SentenceCheck]:
+        return [check for line in self.lines if isinstance(line, list) for check in line]
+
+    @property
+    def unsupported(self) -> list[SentenceCheck]:
+        return [check for check in self.sentences if not check.is_supported]
+
+
+def _is_structure(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith(("#", "---", "|"))
+
+
+def check_draft(markdown: str, evidence: Evidence, similarity: Similarity | None = None) -> DraftCheck:
+    """Score a draft; numbers that point at no evidence source are removed first."""
+    valid = set(evidence.number_of.values())
+    cleaned, removed = keep_numbers(tidy_citations(markdown), valid)
+    check = DraftCheck(markdown=cleaned, score=0.0, removed_numbers=removed)
+    for line in cleaned.splitlines():
+        if _is_structure(line):
+            check.lines.append(line)
+            continue
+        sentences: list[SentenceCheck] = []
+        for sentence in split_sentences(line.strip().lstrip("-*• ").strip()):
+            numbers = numbers_in(sentence)
+            cited = [p for n in numbers for p in evidence.passages_for(n)]
+            passage, support = best_passage(strip_citations(sentence), cited, similarity)
+            sentences.append(SentenceCheck(sentence, numbers, support if numbers else 0.0, passage))
+        check.lines.append(sentences)
+    statements = check.sentences
+    check.score = round(sum(s.support for s in statements) / len(statements), 4) if statements else 0.0
+    return check
+
+
+def revision_notes(check: DraftCheck) -> str:
+    notes = []
+    if check.removed_numbers:
+        notes.append(f"Citation numbers {sorted(set(check.removed_numbers))} point at no source; use only listed ones.")
+    for item in check.unsupported[:MAX_NOTES]:
+        if not item.numbers:
+            notes.append(f"Uncited sentence (cite a source or remove it): {item.sentence}")
+        elif item.passage is not None:
+            notes.append(
+                f"Not supported by its cited passage: {item.sentence} — the passage says: {item.passage.text[:300]}"
+            )
+    return "\n".join(f"- {note}" for note in notes)
+
+
+def _quote(check: SentenceCheck, evidence: Evidence) -> SentenceCheck | None:
+    """The cited passage's best-matching sentence, quoted with its number, to replace an unsupported one."""
+    if check.passage is None or check.passage.source_id not in evidence.number_of:
+        return None
+    spans = [sub_passage(check.passage, a, b) for a, b in sentence_spans(check.passage.text)]
+    span, score = best_passage(strip_citations(check.sentence), spans)
+    if span is None or score == 0.0:
+        return None
+    number = evidence.number_of[check.passage.source_id]
+    return SentenceCheck(f"“{' '.join(span.text.split())}” [{number}].", [number], 1.0, span)
+
+
+def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation], float]:
+    """The final body, its citations (renumbered 1..n) and its support score."""
+    best_for: dict[int, tuple[float, Passage]] = {}
+    lines: list[str] = []
+    supports: list[float] = []
+    for line in check.lines:
+        if isinstance(line, str):
+            lines.append(line)
+            continue
+        kept: list[str] = []
+        for checked in line:
+            item = checked if checked.is_supported else _quote(checked, evidence)
+            if item is None:
+                continue
+            kept.append(item.sentence)
+            supports.append(item.support)
+            for number in item.numbers:
+                own = (
+                    [item.passage] if item.passage and evidence.number_of.get(item.passage.source_id) == number else []
+                )
+                passage, support = best_passage(strip_citations(item.sentence), own or evidence.passages_for(number))
+                if passage is not None and (number not in best_for or best_for[number][0] < support):
+                    best_for[number] = (support, passage)
+        if kept:
+            lines.append(" ".join(kept))
+    body, mapping = renumber("\n".join(lines).strip())
+    source_of = evidence.source_of
+    citations = []
+    for old, new in sorted(mapping.items(), key=lambda item: item[1]):
+        source = source_of[old]
+        support, passage = best_for[old]
+        citations.append(
+            Citation(
+                number=new,
+                source_id=source.id,
+                url=source.url,
+                title=source.title,
+                passage=passage.text,
+                support=round(support, 4),
+            )
+        )
+    score = round(sum(supports) / len(supports), 4) if supports else 0.0
+    return _collapse_blank_lines(body), citations, score
+
+
+def _collapse_blank_lines(text: str) -> str:
+    out: list[str] = []
+    for line in text.splitlines():
+        if not line.strip() and (not out or not out[-1].strip()):
+            continue
+        out.append(line)
+    return "\n".join(out).strip()

@@ -1,0 +1,204 @@
+"""The Python API: run research, answer clarifying questions, resume a killed run, load a report.
+
+A run's id is its LangGraph thread id; checkpoints live in SQLite (`config.checkpoint_path`), the run's
+folder in `<data_dir>/runs/<run_id>/`. Progress events stream from the graph's custom stream to
+`on_event` and to the run's `trace.jsonl` as they happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from deepresearch.config import ResearchConfig, load_config
+from deepresearch.errors import DeepResearchError
+from deepresearch.progress import Event, EventSink
+from deepresearch.reports import (
+    append_trace,
+    read_report,
+    read_run_config,
+    read_trace,
+    run_dir_for,
+    start_run_folder,
+    write_run_folder,
+)
+from deepresearch.schemas import Report, Usage
+
+if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
+
+Answers = Sequence[str] | Mapping[str, str] | str | None
+ClarifyCallback = Callable[[list[str]], Answers | Awaitable[Answers]]
+
+
+class RunNotFound(DeepResearchError):
+    """No run folder or checkpoint exists for the given run id."""
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+async def aresearch(
+    question: str,
+    *,
+    config: ResearchConfig | None = None,
+    answers: Answers = None,
+    on_clarify: ClarifyCallback | None = None,
+    on_event: EventSink | None = None,
+    run_id: str | None = None,
+    chat_models: Mapping[str, Any] | None = None,
+    services: Any = None,
+    show_reasoning: bool = False,
+) -> Report:
+    """Research `question` and return the verified, cited report (also written to the run folder).
+
+    Clarifying questions are answered from `answers` (a list in question order, a mapping, or a string),
+    else by `on_clarify(questions)` (sync or async), else the clarifier records its assumptions.
+    `chat_models` (role → langchain chat model) and `services` (`agents.context.Services`) inject parts,
+    e.g. scripted models and tools in tests; by default both come from the settings. With
+    `show_reasoning`, the models' reasoning text is streamed to `on_event` as `llm.reasoning` events.
+    """
+    cfg = config or load_config()
+    rid = run_id or new_run_id()
+    run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question)
+    return await _drive(
+        cfg, rid, run_dir, {"question": question}, answers, on_clarify, on_event, chat_models, services, show_reasoning
+    )
+
+
+async def aresume(
+    run_id: str,
+    *,
+    config: ResearchConfig | None = None,
+    answers: Answers = None,
+    on_clarify: ClarifyCallback | None = None,
+    on_event: EventSink | None = None,
+    chat_models: Mapping[str, Any] | None = None,
+    services: Any = None,
+    show_reasoning: bool = False,
+) -> Report:
+    """Continue a run from its last checkpoint (after a crash, kill or pending clarification).
+
+    Finished branches are not re-run. Settings come from the run's `config.json` unless `config` is given.
+    """
+    base = config or load_config()
+    run_dir = run_dir_for(base, run_id)
+    if not (run_dir / "config.json").exists():
+        raise RunNotFound(f"no run {run_id!r} in {base.runs_dir}")
+    if config is None:
+        _, settings = read_run_config(run_dir)
+        base = load_config(**settings)
+    return await _drive(
+        base, run_id, run_dir, None, answers, on_clarify, on_event, chat_models, services, show_reasoning
+    )
+
+
+def research(question: str, **kwargs: Any) -> Report:
+    """Synchronous `aresearch` (for scripts and notebooks without a running event loop)."""
+    return asyncio.run(aresearch(question, **kwargs))
+
+
+def resume(run_id: str, **kwargs: Any) -> Report:
+    """Synchronous `aresume`."""
+    return asyncio.run(aresume(run_id, **kwargs))
+
+
+def load_report(run_id: str, *, config: ResearchConfig | None = None) -> Report:
+    """The finished report of a run, read from its folder."""
+    run_dir = run_dir_for(config or load_config(), run_id)
+    if not (run_dir / "report.json").exists():
+        raise RunNotFound(f"run {run_id!r} has no finished report in {run_dir}")
+    return read_report(run_dir)
+
+
+async def _answers_for(questions: list[str], answers: Answers, on_clarify: ClarifyCallback | None) -> Answers:
+    if answers is not None:
+        return answers
+    if on_clarify is None:
+        return None
+    given = on_clarify(questions)
+    if inspect.isawaitable(given):
+        return await given
+    return given
+
+
+async def _drive(
+    config: ResearchConfig,
+    run_id: str,
+    run_dir: Path,
+    graph_input: dict[str, Any] | None,
+    answers: Answers,
+    on_clarify: ClarifyCallback | None,
+    on_event: EventSink | None,
+    chat_models: Mapping[str, Any] | None,
+    services: Any,
+    show_reasoning: bool = False,
+) -> Report:
+    # Imported here: the graph pulls in langgraph and every agent, which the CLI's --help must not wait for.
+    from langgraph.types import Command
+
+    from graphs.context import build_context
+    from graphs.research import build_research_graph
+    from graphs.state import checkpoint_serde
+
+    def record(event: Event) -> None:
+        append_trace(run_dir, event)
+        if on_event is not None:
+            on_event(event)
+
+    previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
+    import aiosqlite
+    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+    config.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+    async with (
+        aiosqlite.connect(str(config.checkpoint_path)) as conn,
+        _services(services, config, run_id, record) as svc,
+    ):
+        saver = AsyncSqliteSaver(conn, serde=checkpoint_serde())
+        graph = build_research_graph().compile(checkpointer=saver)
+        context = build_context(
+            config, svc, run_id=run_id, chat_models=chat_models, events=record, show_reasoning=show_reasoning
+        )
+        if previous_usage.calls:
+            context.models.ledger.record("earlier", previous_usage)
+        thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
+        # A resumed run that had already finished has nothing pending: just read its state.
+        if graph_input is not None or (await graph.aget_state(thread)).next:
+            await _stream(graph, graph_input, thread, context, record)
+        state = await graph.aget_state(thread)
+        while state.interrupts:
+            questions = list(state.interrupts[0].value.get("questions", []))
+            record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
+            reply = await _answers_for(questions, answers, on_clarify)
+            answers, on_clarify = None, None  # each source of answers is used once
+            await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
+            state = await graph.aget_state(thread)
+    report: Report | None = state.values.get("report")
+    if report is None:
+        raise DeepResearchError(f"run {run_id} ended without a report (pending: {state.next})")
+    all_sources = list(state.values.get("sources", {}).values())
+    write_run_folder(run_dir, report, sources=all_sources, source_texts=state.values.get("source_texts", {}))
+    return report
+
+
+async def _stream(graph: Any, payload: Any, thread: RunnableConfig, context: Any, record: EventSink) -> None:
+    async for _namespace, mode, chunk in graph.astream(
+        payload, thread, context=context, stream_mode=["custom"], subgraphs=True, durability="sync"
+    ):
+        if mode == "custom" and isinstance(chunk, Event):
+            record(chunk)
+
+
+def _services(services: Any, config: ResearchConfig, run_id: str, record: EventSink) -> Any:
+    from contextlib import nullcontext
+
+    from graphs.context import open_services
+
+    return nullcontext(services) if services is not None else open_services(config, run_id, record)

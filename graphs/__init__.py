@@ -1,0 +1,1 @@
+"""LangGraph graphs: state and reducers, the researcher subgraph, the main research graph."""

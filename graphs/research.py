@@ -1,0 +1,202 @@
+"""The research graph, read top to bottom like the flow in DESIGN.md.
+
+    rewrite → clarify ─(ask: interrupt)→ plan ─Send×N→ researcher → review ─(another round)→ researcher
+                                                                        └→ summarize → verify ─(revise)→ summarize
+                                                                                          └→ finalize → END
+
+`build_research_graph()` returns the uncompiled builder; callers compile it with their own checkpointer.
+Every route is in a node's `Command[Literal[...]]` return type.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
+from langgraph.types import Command, Send, interrupt
+
+from agents import clarifier, manager, rewriter, summarizer, verifier
+from agents.citations import gather_evidence
+from agents.context import ResearchContext
+from agents.report import RunRecord, assemble_report
+from deepresearch.errors import BudgetExceeded
+from deepresearch.schemas import ResearchTask
+from graphs.researcher import build_researcher_graph
+from graphs.state import DraftRecord, ResearchInput, ResearchOutput, ResearchState
+
+RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
+
+
+def _phase(runtime: Runtime[ResearchContext], name: str, message: str = "", **data: Any) -> None:
+    runtime.context.emit("phase", message or name, phase=name, **data)
+
+
+def _send(tasks: list[ResearchTask], round_no: int) -> list[Send]:
+    return [Send("researcher", {"task": task, "round": round_no}) for task in tasks]
+
+
+async def rewrite(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
+    _phase(runtime, "rewrite", "Rewriting the question")
+    try:
+        brief = await rewriter.rewrite_question(state["question"], runtime.context)
+    except BudgetExceeded as exceeded:
+        return {"brief": rewriter.fallback_brief(state["question"]), "limits_hit": [exceeded.limit]}
+    return {"brief": brief}
+
+
+async def clarify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["ask", "plan"]]:
+    _phase(runtime, "clarify", "Checking whether the question is clear")
+    brief = state["brief"]
+    try:
+        decision = await clarifier.decide_clarification(brief, runtime.context)
+    except BudgetExceeded as exceeded:
+        return Command(goto="plan", update={"limits_hit": [exceeded.limit]})
+    if decision.needs_clarification and runtime.context.config.clarify:
+        return Command(goto="ask", update={"clarify": decision})
+    return Command(goto="plan", update={"brief": clarifier.apply_clarification(brief, decision, [])})
+
+
+async def ask(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["plan"]]:
+    """Stops the run at `interrupt()` until the person answers (the resume value)."""
+    decision = state["clarify"]
+    answers = interrupt({"questions": decision.questions, "assumptions": decision.assumptions})
+    answered = clarifier.normalize_answers(decision.questions, answers)
+    runtime.context.emit("clarify.answered", f"{len(answered)} of {len(decision.questions)} questions answered")
+    brief = clarifier.apply_clarification(state["brief"], decision, answered)
+    return Command(goto="plan", update={"brief": brief})
+
+
+async def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["researcher", "summarize"]]:
+    _phase(runtime, "plan", "Planning research tasks")
+    if RUN_STOPPERS & set(state.get("limits_hit", [])):
+        return Command(goto="summarize")
+    try:
+        dispatch = await manager.plan_research(state["brief"], runtime.context)
+    except BudgetExceeded as exceeded:
+        return Command(goto="summarize", update={"limits_hit": [exceeded.limit]})
+    for note in dispatch.notes:
+        runtime.context.emit("manager.dropped", note, agent="manager")
+    limits = ["agents"] if dispatch.notes else []
+    _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
+    update = {"tasks": dispatch.tasks, "round": 1, "notes": dispatch.notes, "limits_hit": limits}
+    return Command(goto=_send(dispatch.tasks, 1), update=update)
+
+
+async def review(
+    state: ResearchState, runtime: Runtime[ResearchContext]
+) -> Command[Literal["researcher", "summarize"]]:
+    round_no = state.get("round", 1)
+    limits = [f.stopped_by for f in state.get("findings", []) if f.stopped_by]
+    if RUN_STOPPERS & set(limits):
+        return Command(goto="summarize", update={"limits_hit": limits})
+    if round_no >= runtime.context.config.max_rounds:
+        return Command(goto="summarize", update={"limits_hit": limits})
+    _phase(runtime, "review", f"Reviewing findings of round {round_no}")
+    try:
+        runtime.context.run_clock.check_time()
+        dispatch = await manager.review_findings(
+            state["brief"], state.get("tasks", []), state.get("findings", []), round_no, runtime.context
+        )
+    except BudgetExceeded as exceeded:
+        return Command(goto="summarize", update={"limits_hit": [*limits, exceeded.limit]})
+    update: dict[str, Any] = {"notes": dispatch.notes, "limits_hit": limits}
+    if not dispatch.tasks:
+        return Command(goto="summarize", update=update)
+    _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round {round_no + 1}")
+    update |= {"tasks": dispatch.tasks, "round": round_no + 1}
+    return Command(goto=_send(dispatch.tasks, round_no + 1), update=update)
+
+
+async def summarize(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["verify", "finalize"]]:
+    evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
+    if evidence.is_empty:
+        return Command(goto="finalize")
+    revision = len(state.get("drafts", []))
+    _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
+    draft, by_model = await summarizer.write_draft(
+        state["brief"], evidence, state.get("revision_notes", ""), runtime.context
+    )
+    return Command(goto="verify", update={"draft": DraftRecord(markdown=draft, by_model=by_model)})
+
+
+async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["summarize", "finalize"]]:
+    _phase(runtime, "verify", "Checking citations against passages")
+    evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
+    draft = state["draft"]
+    check = verifier.check_draft(draft.markdown, evidence, runtime.context.services.similarity)
+    scored = draft.model_copy(update={"markdown": check.markdown, "score": check.score})
+    runtime.context.emit(
+        "verify.checked",
+        f"support {check.score:.2f}; {len(check.unsupported)} unsupported sentence(s)",
+        score=check.score,
+        unsupported=len(check.unsupported),
+        removed_numbers=check.removed_numbers,
+    )
+    revisions_done = len(state.get("drafts", []))
+    wants_revision = bool(check.unsupported or check.removed_numbers) and draft.by_model
+    update: dict[str, Any] = {"drafts": [scored], "revision_notes": verifier.revision_notes(check)}
+    if wants_revision and revisions_done < runtime.context.config.max_revisions:
+        return Command(goto="summarize", update=update)
+    return Command(goto="finalize", update=update)
+
+
+async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
+    _phase(runtime, "report", "Assembling the report")
+    context = runtime.context
+    sources = state.get("sources", {})
+    evidence = gather_evidence(state.get("findings", []), sources)
+    verified = state.get("drafts", [])
+    record = RunRecord(
+        run_id=context.run_id,
+        brief=state["brief"],
+        tasks=state.get("tasks", []),
+        rounds=state.get("round", 0),
+        limits_hit=state.get("limits_hit", []),
+        notes=state.get("notes", []),
+        queries_tried=[q for f in state.get("findings", []) for q in f.queries_tried],
+        corrections=sum(1 for e in state.get("events", []) if e.kind == "researcher.correction"),
+        revisions=max(0, len(verified) - 1),
+        usage=context.models.ledger.total,
+        sources_read=len(sources),
+    )
+    if evidence.is_empty:
+        body = summarizer.insufficient_evidence_markdown(
+            state["brief"], record.queries_tried, state.get("problems", [])
+        )
+        return {"report": assemble_report(record, body, [], sources, is_insufficient=True)}
+    best = max(verified, key=lambda d: d.score)  # first of equals: an earlier draft wins ties
+    body, citations, score = verifier.finalize(
+        verifier.check_draft(best.markdown, evidence, context.services.similarity), evidence
+    )
+    if not citations:
+        context.emit("agent.fallback", "verifier: nothing in the drafts survived; using the extractive draft")
+        extractive = verifier.check_draft(summarizer.extractive_draft(evidence), evidence, context.services.similarity)
+        body, citations, score = verifier.finalize(extractive, evidence)
+        record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
+    covered = {task_id for task_id, _ in evidence.claims}
+    gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
+    report = assemble_report(record, body, citations, sources, gaps=gaps, support_score=score)
+    context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
+    return {"report": report}
+
+
+def build_research_graph() -> StateGraph[ResearchState, ResearchContext, ResearchInput, ResearchOutput]:
+    """The uncompiled main graph; compile it with a checkpointer (`builder.compile(checkpointer=...)`)."""
+    builder = StateGraph(
+        ResearchState, context_schema=ResearchContext, input_schema=ResearchInput, output_schema=ResearchOutput
+    )
+    builder.add_node("rewrite", rewrite)
+    builder.add_node("clarify", clarify)
+    builder.add_node("ask", ask)
+    builder.add_node("plan", plan)
+    builder.add_node("researcher", build_researcher_graph().compile())
+    builder.add_node("review", review)
+    builder.add_node("summarize", summarize)
+    builder.add_node("verify", verify)
+    builder.add_node("finalize", finalize)
+    builder.add_edge(START, "rewrite")
+    builder.add_edge("rewrite", "clarify")
+    builder.add_edge("researcher", "review")
+    builder.add_edge("finalize", END)
+    return builder

@@ -1,0 +1,120 @@
+"""Typed state per graph level, with reducers for everything parallel researchers write.
+
+Main graph: `ResearchInput` → `ResearchState` → `ResearchOutput`. Researcher subgraph:
+`ResearcherInput` → `ResearcherState` → `ResearcherOutput` (the keys it hands back to the main graph).
+Parallel branches append findings, merge sources by id, sum usage and append events.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.graph.message import add_messages
+from pydantic import BaseModel
+
+from agents.clarifier import ClarifyDecision
+from deepresearch import schemas
+from deepresearch.errors import ToolError
+from deepresearch.progress import Event
+from deepresearch.schemas import (
+    Findings,
+    Passage,
+    Report,
+    ResearchBrief,
+    ResearchTask,
+    Source,
+    Usage,
+)
+
+
+def merge_by_key(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
+    """Union of two id-keyed dicts; the first record of an id wins so ids stay stable."""
+    merged = dict(left or {})
+    for key, value in (right or {}).items():
+        merged.setdefault(key, value)
+    return merged
+
+
+def add_usage(left: Usage | None, right: Usage | None) -> Usage:
+    return (left or Usage()) + (right or Usage())
+
+
+def add_unique(left: list[str] | None, right: list[str] | None) -> list[str]:
+    return list(dict.fromkeys([*(left or []), *(right or [])]))
+
+
+class DraftRecord(BaseModel):
+    """One summarizer draft with the verifier's score; the best one is kept, not the last."""
+
+    markdown: str
+    score: float = 0.0
+    by_model: bool = True
+
+
+# ---- researcher subgraph ---------------------------------------------------------------------------
+
+
+class ResearcherInput(TypedDict):
+    task: ResearchTask
+    round: int
+
+
+class ResearcherOutput(TypedDict):
+    findings: Annotated[list[Findings], operator.add]
+    sources: Annotated[dict[str, Source], merge_by_key]
+    source_texts: Annotated[dict[str, str], merge_by_key]
+    events: Annotated[list[Event], operator.add]
+    problems: Annotated[list[str], add_unique]
+
+
+class ResearcherState(ResearcherInput, ResearcherOutput):
+    messages: Annotated[list[AnyMessage], add_messages]
+    steps: int
+    passages: Annotated[dict[str, Passage], merge_by_key]  # label (P1, P2, ...) → exact passage
+    fetched: Annotated[dict[str, str], merge_by_key]  # normalized URL → source id
+    queries_tried: Annotated[list[str], add_unique]
+    failed_signature: str
+    stopped_by: str | None
+
+
+# ---- main graph ------------------------------------------------------------------------------------
+
+
+class ResearchInput(TypedDict):
+    question: str
+
+
+class ResearchOutput(TypedDict):
+    report: Report
+
+
+class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False):
+    brief: ResearchBrief
+    clarify: ClarifyDecision
+    tasks: Annotated[list[ResearchTask], operator.add]
+    round: int
+    notes: Annotated[list[str], add_unique]  # method notes: drops, contradictions, fallbacks
+    limits_hit: Annotated[list[str], add_unique]
+    usage: Annotated[Usage, add_usage]
+    draft: DraftRecord  # the summarizer's latest, before verification
+    drafts: Annotated[list[DraftRecord], operator.add]  # every verified draft with its score
+    revision_notes: str
+
+
+def checkpoint_serde() -> JsonPlusSerializer:
+    """A serializer that revives exactly the types our state holds (no warnings, no surprises)."""
+    allowed: list[type] = [
+        DraftRecord,
+        ClarifyDecision,
+        ToolError,
+        Event,
+        *(
+            value
+            for value in vars(schemas).values()
+            if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == schemas.__name__
+        ),
+    ]
+    return JsonPlusSerializer(allowed_msgpack_modules=allowed)

@@ -1,0 +1,99 @@
+"""The researcher loop's parts with a scripted model and scripted tools."""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage
+
+from agents import researcher
+from agents.researcher import ClaimDraft, ResearcherFindings
+from deepresearch.schemas import Passage, ResearchTask
+from tests.scripted_model import ScriptedChatModel, tool_call
+from tests.scripts import FakeWeb, scripted_services
+
+from .helpers import make_context
+
+TASK = ResearchTask(id="r1t1", goal="How long do cats sleep", queries=["cats sleep hours"])
+
+
+async def _act(context, reply: AIMessage, **state):  # type: ignore[no-untyped-def]
+    return await researcher.act(
+        reply,
+        TASK,
+        "r1t1",
+        fetched=state.get("fetched", {}),
+        failed_signature=state.get("failed", ""),
+        next_label=1,
+        sources_by_id={},
+        context=context,
+    )
+
+
+async def test_think_binds_tools_and_respects_the_step_budget() -> None:
+    model = ScriptedChatModel(script=[tool_call("web_search", query="cats sleep hours")])
+    context, _ = make_context(model, max_steps=2)
+    result = await researcher.think(TASK, "r1t1", [], 0, context)
+    assert result.reply is not None and result.reply.tool_calls[0]["name"] == "web_search"
+    assert {t["function"]["name"] for t in model.calls[0]["kwargs"]["tools"]} >= {"web_search", "fetch_page"}
+    stopped = await researcher.think(TASK, "r1t1", result.messages, 2, context)
+    assert stopped.stopped_by == "steps" and len(model.calls) == 1
+
+
+async def test_a_404_returns_the_hint_and_the_next_different_action_is_a_correction() -> None:
+    context, recorder = make_context(ScriptedChatModel())
+    failed = await _act(context, tool_call("fetch_page", url="https://example.org/gone"))
+    message = failed.observations[0].message
+    assert message.status == "error" and "Hint: Try another result." in str(message.content)
+    retry = await _act(
+        context, tool_call("fetch_page", url="https://example.org/cats-sleep"), failed=failed.failed_signature
+    )
+    assert retry.failed_signature == "" and retry.observations[0].sources
+    assert recorder.kinds().count("researcher.correction") == 1 and "tool.error" in recorder.kinds()
+
+
+async def test_invalid_arguments_and_unknown_tools_come_back_as_hints() -> None:
+    context, _ = make_context(ScriptedChatModel())
+    result = await _act(context, tool_call("fetch_page", link="https://example.org/cats-sleep"))
+    error = result.observations[0].error
+    assert error is not None and error.kind == "invalid_arguments" and "url" in error.hint
+    unknown = await _act(context, tool_call("open_door"))
+    assert unknown.observations[0].error is not None and "web_search" in unknown.observations[0].error.hint
+
+
+async def test_pages_go_to_memory_and_only_relevant_exact_passages_come_back() -> None:
+    web = FakeWeb()
+    context, recorder = make_context(ScriptedChatModel(), services=scripted_services(web))
+    result = await _act(context, tool_call("fetch_page", url="https://example.org/cats-sleep"))
+    observation = result.observations[0]
+    text = observation.source_texts[next(iter(observation.sources))]
+    assert observation.passages and all(text[p.start : p.end] == p.text for p in observation.passages.values())
+    assert "<source_data" in str(observation.message.content) and "source.found" in recorder.kinds()
+    again = await _act(
+        context, tool_call("fetch_page", url="https://example.org/cats-sleep/"), fetched=observation.fetched
+    )
+    assert web.fetches == ["https://example.org/cats-sleep"]  # recalled from memory, not re-fetched
+    assert again.observations[0].passages and "researcher.recall" in recorder.kinds()
+
+
+async def test_conclude_keeps_supported_claims_and_falls_back_to_extractive_ones() -> None:
+    passage = Passage(source_id="s1", text="Cats sleep between 12 and 16 hours a day. They dream.", start=0, end=53)
+    good = ResearcherFindings(
+        claims=[
+            ClaimDraft(text="Cats sleep between 12 and 16 hours a day.", passage_ids=["P1"]),
+            ClaimDraft(text="Cats are made of cheese.", passage_ids=["P1"]),
+            ClaimDraft(text="No id here.", passage_ids=["P7"]),
+        ]
+    )
+    context, _ = make_context(ScriptedChatModel(script=[good, "garbage", "garbage", "garbage"]))
+    findings = await researcher.conclude(
+        TASK, "r1t1", {"P1": passage}, {}, queries_tried=["q"], stopped_by=None, context=context
+    )
+    assert [c.text for c in findings.claims] == ["Cats sleep between 12 and 16 hours a day."]
+    fallback = await researcher.conclude(
+        TASK, "r1t1", {"P1": passage}, {}, queries_tried=[], stopped_by=None, context=context
+    )
+    claim = fallback.claims[0]
+    assert claim.text == "Cats sleep between 12 and 16 hours a day." and claim.passages[0].end == 41
+    spent = await researcher.conclude(
+        TASK, "r1t1", {"P1": passage}, {}, queries_tried=[], stopped_by="tokens", context=context
+    )
+    assert spent.claims and spent.stopped_by == "tokens" and len(context.models.for_role("researcher").chat.calls) == 4  # type: ignore[attr-defined]

@@ -1,0 +1,300 @@
+"""Named scripted models and scripted services for whole-graph runs (in-process and in subprocesses).
+
+- `research_responder(...)` answers every role of the research graph sensibly: rewriter, clarifier,
+  manager (plan/review), researcher loop (search → fetch → stop → findings) and summarizer.
+- `FakeWeb` + `research_services` give scripted tools (`web_search`, `fetch_page`, `browse_page`,
+  `search_local`, `recall`) returning content + artifact like `tools.registry`, and an in-memory agent
+  memory with exact passage offsets.
+
+Settings for a subprocess: `DEEPRESEARCH_MODEL=scripted:research` (or `research5`, `research-clarify`,
+optionally `@latency`) and `DEEPRESEARCH_SERVICES_FACTORY=tests.scripts:research_services`. Test hooks
+read from the environment: `DR_TEST_CALL_LOG` (a file each researcher call appends its task goal to)
+and `DR_TEST_SLOW_URL` (a URL whose fetch sleeps 60 s, to kill a run mid-research).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, Field
+
+from agents.clarifier import ClarifyDecision
+from agents.context import Services
+from agents.manager import Plan, Review, TaskDraft
+from agents.researcher import ClaimDraft, ResearcherFindings
+from agents.rewriter import RewrittenQuestion
+from agents.support import content_tokens, sentence_spans
+from deepresearch.config import ResearchConfig
+from deepresearch.errors import ToolError
+from deepresearch.schemas import Document, Passage, SearchHit, normalize_url
+from tests.scripted_model import ScriptedChatModel, register_script, tool_call
+
+CAT_PAGES: dict[str, tuple[str, str]] = {
+    "https://example.org/cats-sleep": (
+        "How much do cats sleep",
+        "Cats sleep between 12 and 16 hours a day. Kittens and older cats sleep even longer than adult cats.\n\n"
+        "Most of that time is light dozing; deep sleep makes up only a quarter of it.",
+    ),
+    "https://example.org/cat-hunting": (
+        "Why cats sleep so much",
+        "Cats are crepuscular hunters that are most active at dawn and dusk. Their long sleep conserves "
+        "energy for short bursts of hunting. Domestic cats keep this rhythm even when fed by people.",
+    ),
+    "https://example.org/cat-dreams": (
+        "Do cats dream",
+        "During deep sleep cats show rapid eye movement like dreaming humans. Researchers observed that "
+        "cats twitch their whiskers and paws during this sleep phase.",
+    ),
+}
+
+
+def _tokens(text: str) -> set[str]:
+    return set(content_tokens(text))
+
+
+@dataclass
+class FakeWeb:
+    """Pages by URL; some answer 404 or need JavaScript; searches can be made to fail."""
+
+    pages: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(CAT_PAGES))
+    missing: set[str] = field(default_factory=lambda: {"https://example.org/gone"})
+    needs_js: set[str] = field(default_factory=set)
+    search_fails: bool = False
+    slow_url: str | None = None
+    fetches: list[str] = field(default_factory=list)
+
+    def search(self, query: str, k: int = 5) -> list[SearchHit] | ToolError:
+        if self.search_fails:
+            return ToolError(
+                kind="provider_down", message="all search providers failed", hint="Try another query later."
+            )
+        wanted = _tokens(query)
+        ranked = sorted(self.pages.items(), key=lambda item: -len(wanted & _tokens(item[1][0] + " " + item[1][1])))
+        hits = [
+            SearchHit(url=url, title=title, snippet=text[:80], provider="fake", rank=i + 1)
+            for i, (url, (title, text)) in enumerate(ranked)
+        ]
+        return hits[:k]
+
+    async def read(self, url: str, *, browser: bool) -> Document | ToolError:
+        self.fetches.append(url)
+        if self.slow_url and normalize_url(url) == normalize_url(self.slow_url):
+            await asyncio.sleep(60)
+        key = normalize_url(url)
+        page = next((v for u, v in self.pages.items() if normalize_url(u) == key), None)
+        if key in {normalize_url(u) for u in self.missing} or page is None:
+            return ToolError(
+                kind="not_found", message=f"404 Not Found: {url}", hint="Try another result.", tool="fetch_page"
+            )
+        if not browser and key in {normalize_url(u) for u in self.needs_js}:
+            return ToolError(kind="needs_js", message=f"{url} needs JavaScript", hint="Use browse_page for this URL.")
+        title, text = page
+        return Document(url=url, title=title, text=text)
+
+
+class InMemoryMemory:
+    """An agent memory: documents cut into sentence windows, recalled by word overlap, exact offsets."""
+
+    def __init__(self) -> None:
+        self.passages: list[Passage] = []
+
+    async def add_document(self, doc: Document) -> object:
+        for start, end in sentence_spans(doc.text):
+            self.passages.append(
+                Passage(source_id=doc.source_id, text=doc.text[start:end], start=start, end=end, location=doc.url)
+            )
+        return None
+
+    async def recall(self, query: str, k: int = 5) -> list[Passage]:
+        wanted = _tokens(query)
+        ranked = sorted(self.passages, key=lambda p: -len(wanted & _tokens(p.text)))
+        return ranked[:k]
+
+
+class QueryArgs(BaseModel):
+    query: str = Field(min_length=1)
+
+
+class UrlArgs(BaseModel):
+    url: str = Field(min_length=1)
+
+
+class RecallArgs(BaseModel):
+    query: str = Field(min_length=1)
+    k: int = 5
+
+
+def scripted_tools(web: FakeWeb, memory: InMemoryMemory) -> list[BaseTool]:
+    async def web_search(query: str) -> tuple[str, Any]:
+        found = web.search(query)
+        if isinstance(found, ToolError):
+            return found.for_model(), found
+        return "\n".join(f"{h.rank}. {h.title} — {h.url}\n   {h.snippet}" for h in found), found
+
+    async def fetch_page(url: str) -> tuple[str, Any]:
+        doc = await web.read(url, browser=False)
+        return (doc.for_model(), doc) if isinstance(doc, ToolError) else (doc.text, doc)
+
+    async def browse_page(url: str) -> tuple[str, Any]:
+        doc = await web.read(url, browser=True)
+        return (doc.for_model(), doc) if isinstance(doc, ToolError) else (doc.text, doc)
+
+    async def search_local(query: str) -> tuple[str, Any]:
+        return "no local documents", []
+
+    async def recall(query: str, k: int = 5) -> tuple[str, Any]:
+        passages = await memory.recall(query, k)
+        return "\n".join(p.text for p in passages), passages
+
+    functions: list[tuple[Callable[..., Any], type[BaseModel]]] = [
+        (web_search, QueryArgs),
+        (fetch_page, UrlArgs),
+        (browse_page, UrlArgs),
+        (search_local, QueryArgs),
+        (recall, RecallArgs),
+    ]
+    return [
+        StructuredTool(
+            name=f.__name__,
+            description=f.__name__.replace("_", " "),
+            args_schema=schema,
+            coroutine=f,
+            response_format="content_and_artifact",
+        )
+        for f, schema in functions
+    ]
+
+
+def scripted_services(web: FakeWeb | None = None) -> Services:
+    world = web or FakeWeb()
+    memories: dict[str, InMemoryMemory] = {}
+    tools: dict[str, list[BaseTool]] = {}
+
+    def make_memory(agent_id: str) -> InMemoryMemory:
+        return memories.setdefault(agent_id, InMemoryMemory())
+
+    def make_tools(agent_id: str) -> list[BaseTool]:
+        if agent_id not in tools:
+            tools[agent_id] = scripted_tools(world, make_memory(agent_id))
+        return tools[agent_id]
+
+    return Services(make_tools=make_tools, make_memory=make_memory)
+
+
+def research_services(config: ResearchConfig, run_id: str) -> Services:
+    """The `services_factory` for subprocess runs."""
+    return scripted_services(FakeWeb(slow_url=os.environ.get("DR_TEST_SLOW_URL") or None))
+
+
+# ---- the responder -------------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<(\w+)>(.*?)</\1>", re.DOTALL)
+_BLOCK = re.compile(r'<source_data id="(P\d+)"[^>]*>\n(.*?)\n</source_data>', re.DOTALL)
+_EVIDENCE = re.compile(r'<source_data cite="([^"]*)">\nClaim: (.*?)\n', re.DOTALL)
+_URL = re.compile(r"https?://[^\s<>\"]+")
+TOPICS = [
+    "cats sleep hours",
+    "why cats sleep hunting energy",
+    "cats dream deep sleep",
+    "kittens sleep",
+    "cat sleep rhythm",
+]
+
+
+def _tag(messages: list[BaseMessage], name: str) -> str:
+    for message in messages:
+        for tag, value in _TAG.findall(str(message.content)):
+            if tag == name:
+                return value.strip()
+    return ""
+
+
+@dataclass
+class ResearchResponder:
+    tasks: int = 2
+    clarify: bool = False
+    dangling_first_draft: bool = True
+
+    def __call__(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
+        schema = kwargs.get("structured_schema")
+        if schema is not None:
+            return self.structured(schema, messages)
+        if kwargs.get("tools"):
+            return self.research_step(messages)
+        return self.summary(messages)
+
+    def structured(self, schema: Any, messages: list[BaseMessage]) -> Any:
+        if schema is RewrittenQuestion:
+            return RewrittenQuestion(question=_tag(messages, "question"), intent="learn the facts", language="en")
+        if schema is ClarifyDecision:
+            if self.clarify:
+                return ClarifyDecision(
+                    needs_clarification=True, questions=["Domestic cats or big cats?"], assumptions=["Domestic cats."]
+                )
+            return ClarifyDecision(assumptions=["Domestic cats are meant."])
+        if schema is Plan:
+            drafts = [
+                TaskDraft(goal=f"Find out about {TOPICS[i % len(TOPICS)]} ({i + 1})", queries=[TOPICS[i % len(TOPICS)]])
+                for i in range(self.tasks)
+            ]
+            return Plan(difficulty="simple" if self.tasks == 1 else "broad", tasks=drafts)
+        if schema is Review:
+            return Review(is_done=True)
+        if schema is ResearcherFindings:
+            blocks = _BLOCK.findall("\n".join(str(m.content) for m in messages))
+            claims = []
+            for label, text in blocks[:3]:
+                spans = sentence_spans(text)
+                if spans:
+                    claims.append(ClaimDraft(text=text[spans[0][0] : spans[0][1]], passage_ids=[label]))
+            return ResearcherFindings(claims=claims, notes="scripted findings")
+        raise AssertionError(f"no scripted answer for {schema}")
+
+    def research_step(self, messages: list[BaseMessage]) -> Any:
+        log = os.environ.get("DR_TEST_CALL_LOG")
+        if log:
+            with open(log, "a", encoding="utf-8") as handle:
+                handle.write(_tag(messages, "task") + "\n")
+        tool_messages = [m for m in messages if isinstance(m, ToolMessage)]
+        if not tool_messages:
+            return tool_call("web_search", query=_tag(messages, "first_queries") or "cats")
+        last = tool_messages[-1]
+        searched = [m for m in tool_messages if m.name == "web_search" and m.status != "error"]
+        if last.name == "web_search" and last.status == "error":
+            tried = sum(1 for m in tool_messages if m.name == "web_search")
+            return tool_call("web_search", query=f"cats sleep {tried}") if tried < 2 else "Search is down."
+        if last.status == "error" and searched:
+            if "browse_page" in str(last.content):
+                return tool_call("browse_page", url=_URL.findall(str(last.content))[0])
+            failed = {u for m in tool_messages if m.status == "error" for u in _URL.findall(str(m.content))}
+            urls = [u for u in _URL.findall(str(searched[-1].content)) if u not in failed]
+            return tool_call("fetch_page", url=urls[0]) if urls else "No readable result."
+        if last.name == "web_search":
+            urls = _URL.findall(str(last.content))
+            if urls:
+                return tool_call("fetch_page", url=urls[0])
+        return "I have read enough for this task."
+
+    def summary(self, messages: list[BaseMessage]) -> str:
+        system = next((str(m.content) for m in messages if isinstance(m, SystemMessage)), "")
+        sentences = [f"{claim.rstrip('.')} {cite}." for cite, claim in _EVIDENCE.findall(system)]
+        if self.dangling_first_draft and _tag(messages, "revision_notes") in {"", "none"}:
+            sentences.append("Cats can also fly short distances [99].")
+        return " ".join(sentences)
+
+
+def research_model(tasks: int = 2, clarify: bool = False, latency_s: float = 0.0) -> ScriptedChatModel:
+    return ScriptedChatModel(responder=ResearchResponder(tasks=tasks, clarify=clarify), latency_s=latency_s)
+
+
+register_script("research", lambda: research_model(2))
+register_script("research1", lambda: research_model(1))
+register_script("research5", lambda: research_model(5))
+register_script("research-clarify", lambda: research_model(1, clarify=True))
