@@ -1,0 +1,365 @@
+"""The terminal app: `deepresearch "question"`, run review, index, doctor and config.
+
+`main(argv) -> int` is the entry point. Only Typer loads at start-up; langgraph, chromadb, playwright and
+llama.cpp load when a command needs them, so `--help` answers fast. Bad input (empty or huge question,
+bad settings, unknown run id, unreadable folder) is a one-line message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from deepresearch.config import ResearchConfig
+    from deepresearch.schemas import Report
+
+MAX_QUESTION_CHARS = 8000
+COMMANDS = {"ask", "resume", "reports", "index", "doctor", "config"}
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Cited, verifiable research reports.",
+)
+reports_app = typer.Typer(no_args_is_help=True, help="Review finished runs.")
+app.add_typer(reports_app, name="reports")
+
+
+class UserError(Exception):
+    """Bad input: shown as one line, exit code 2."""
+
+
+def _err(message: str) -> None:
+    typer.echo(f"deepresearch: {message}", err=True)
+
+
+def _load(**overrides: Any) -> ResearchConfig:
+    from deepresearch.config import load_config
+
+    return load_config(**overrides)
+
+
+def _check_question(question: str) -> str:
+    text = question.strip()
+    if not text:
+        raise UserError("the question is empty: deepresearch \"your question\"")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise UserError(
+            f"the question is {len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Put long material in a folder and pass it with --docs."
+        )
+    return text
+
+
+def _check_docs(paths: list[Path]) -> list[str]:
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"--docs {path}: no such file or folder")
+        if not os.access(path, os.R_OK) or (path.is_dir() and not os.access(path, os.X_OK)):
+            raise UserError(f"--docs {path}: not readable")
+    return [str(path.resolve()) for path in paths]
+
+
+def _view(show_thinking: bool) -> Any:
+    from deepresearch.terminal_view import LiveView, PlainView
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return LiveView(Console(stderr=True), show_thinking=show_thinking)
+    return PlainView(sys.stderr, show_thinking=show_thinking)
+
+
+def _terminal_answers(view: Any) -> Any:
+    """Ask clarifying questions at the terminal; Enter skips one."""
+
+    def ask(questions: list[str]) -> list[str]:
+        view.pause()
+        try:
+            typer.echo("A few questions to focus the research (press Enter to skip one):", err=True)
+            return [typer.prompt(f"? {q}", default="", show_default=False, err=True).strip() for q in questions]
+        finally:
+            view.resume()
+
+    return ask
+
+
+def _print_report(report: Report, as_json: bool) -> None:
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(report.markdown))
+    else:
+        typer.echo(report.markdown)
+    stopped = f" · stopped by the {report.stopped_by} budget" if report.stopped_by else ""
+    _err(
+        f"run {report.run_id} · citation support {report.support_score:.2f} · "
+        f"{report.usage.total_tokens:,} tokens{stopped}"
+    )
+
+
+def _copy_out(config: ResearchConfig, run_id: str, out: Path | None) -> None:
+    if out is None:
+        return
+    source = config.runs_dir / run_id
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("report.md", "report.json", "config.json", "trace.jsonl"):
+        if (source / name).exists():
+            shutil.copy2(source / name, out / name)
+    if (source / "sources").exists():
+        shutil.copytree(source / "sources", out / "sources", dirs_exist_ok=True)
+
+
+def _run(config: ResearchConfig, start: Any, run_id: str, *, show_thinking: bool, interactive: bool) -> Report:
+    """Drive one run with the live view; Ctrl-C stops cleanly and says how to resume."""
+    view = _view(show_thinking)
+    try:
+        on_clarify = _terminal_answers(view) if interactive else None
+        report: Report = asyncio.run(start(on_event=view, on_clarify=on_clarify, show_reasoning=show_thinking))
+        return report
+    except KeyboardInterrupt:
+        view.close()
+        _err(f"stopped. Nothing is lost: continue with `deepresearch resume {run_id}`")
+        raise typer.Exit(130) from None
+    finally:
+        view.close()
+
+
+def _validate_models(config: ResearchConfig) -> None:
+    from deepresearch.config import ROLES
+    from deepresearch.llm import EMBEDDED_NOTICE, ModelSet
+
+    models = ModelSet(config)
+    models.validate(ROLES)
+    if models.uses_embedded:
+        _err(EMBEDDED_NOTICE)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="What to research.")],
+    depth: Annotated[str | None, typer.Option(help="quick | standard | deep")] = None,
+    model: Annotated[str | None, typer.Option(help="provider:model for every role")] = None,
+    rewriter_model: Annotated[str | None, typer.Option()] = None,
+    clarifier_model: Annotated[str | None, typer.Option()] = None,
+    manager_model: Annotated[str | None, typer.Option()] = None,
+    researcher_model: Annotated[str | None, typer.Option()] = None,
+    summarizer_model: Annotated[str | None, typer.Option()] = None,
+    verifier_model: Annotated[str | None, typer.Option()] = None,
+    search: Annotated[str | None, typer.Option(help="search providers in order, e.g. searxng,local")] = None,
+    docs: Annotated[list[Path] | None, typer.Option(help="a folder or file of your own to research too")] = None,
+    offline: Annotated[bool, typer.Option(help="local corpus and embedded model only")] = False,
+    no_clarify: Annotated[bool, typer.Option("--no-clarify", help="record assumptions instead of asking")] = False,
+    show_thinking: Annotated[bool, typer.Option(help="show the models' reasoning text")] = False,
+    max_tokens: Annotated[int | None, typer.Option(help="token budget for the run")] = None,
+    max_time: Annotated[float | None, typer.Option(help="wall-time budget in seconds")] = None,
+    max_agents: Annotated[int | None, typer.Option(help="most researchers at once")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    out: Annotated[Path | None, typer.Option(help="also copy the run's files here")] = None,
+) -> None:
+    """Research a question and print a cited report."""
+    from deepresearch.api import aresearch, new_run_id
+    from deepresearch.config import EMBEDDED_MODEL, ROLES
+
+    text = _check_question(question)
+    overrides: dict[str, Any] = {
+        "depth": depth,
+        "model": model,
+        "rewriter_model": rewriter_model,
+        "clarifier_model": clarifier_model,
+        "manager_model": manager_model,
+        "researcher_model": researcher_model,
+        "summarizer_model": summarizer_model,
+        "verifier_model": verifier_model,
+        "search_providers": search,
+        "max_tokens": max_tokens,
+        "max_time_s": max_time,
+        "max_agents": max_agents,
+        "clarify": False if no_clarify else None,
+        "docs_paths": _check_docs(docs) if docs else None,
+    }
+    if offline:
+        overrides.update({f"{role}_model": EMBEDDED_MODEL for role in ROLES}, model=EMBEDDED_MODEL)
+        overrides["search_providers"] = ["local"]
+    config = _load(**overrides)
+    _validate_models(config)
+    run_id = new_run_id()
+    interactive = config.clarify and sys.stdin.isatty()
+
+    def start(**callbacks: Any) -> Any:
+        return aresearch(text, config=config, run_id=run_id, **callbacks)
+
+    report = _run(config, start, run_id, show_thinking=show_thinking, interactive=interactive)
+    _copy_out(config, run_id, out)
+    _print_report(report, as_json)
+
+
+@app.command()
+def resume(
+    run_id: Annotated[str, typer.Argument(help="The id printed when the run started or was stopped.")],
+    show_thinking: Annotated[bool, typer.Option()] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Continue a stopped or crashed run from its last checkpoint."""
+    from deepresearch.api import aresume
+    from deepresearch.review import run_folder
+
+    config = _load()
+    run_folder(config, run_id)
+
+    def start(**callbacks: Any) -> Any:
+        return aresume(run_id, **callbacks)
+
+    report = _run(config, start, run_id, show_thinking=show_thinking, interactive=sys.stdin.isatty())
+    _print_report(report, as_json)
+
+
+@reports_app.command("list")
+def reports_list() -> None:
+    """Runs in the data dir, newest first."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from deepresearch.review import list_runs
+
+    runs = list_runs(_load())
+    if not runs:
+        typer.echo("no runs yet")
+        return
+    table = Table("run id", "started", "status", "support", "question")
+    for run in runs:
+        status = "finished" if run.is_finished else "unfinished (resume)"
+        support = f"{run.support_score:.2f}" if run.support_score is not None else "-"
+        table.add_row(run.run_id, f"{run.started:%Y-%m-%d %H:%M}", status, support, run.question[:70])
+    Console().print(table)
+
+
+@reports_app.command("show")
+def reports_show(run_id: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Print a finished report."""
+    from deepresearch.review import load_finished_report
+
+    _, report = load_finished_report(_load(), run_id)
+    _print_report(report, as_json)
+
+
+@reports_app.command("verify")
+def reports_verify(run_id: str) -> None:
+    """Re-check every citation against the source text stored with the run."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from deepresearch.review import load_finished_report, verify_report
+
+    folder, report = load_finished_report(_load(), run_id)
+    checks = verify_report(folder, report)
+    table = Table("[n]", "source", "passage in source", "support", "verdict")
+    for check in checks:
+        title = check.citation.title or check.citation.url
+        found = "yes" if check.is_passage_in_source else "no"
+        table.add_row(str(check.citation.number), title[:50], found, f"{check.support:.2f}", check.verdict)
+    Console().print(table)
+    verified = sum(check.is_verified for check in checks)
+    typer.echo(f"{verified} of {len(checks)} citations verified")
+    if verified < len(checks):
+        raise typer.Exit(1)
+
+
+@reports_app.command("export")
+def reports_export(
+    run_id: str,
+    html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file")] = True,
+    out: Annotated[Path | None, typer.Option(help="where to write it (default: in the run folder)")] = None,
+) -> None:
+    """Export a report as a self-contained HTML file with linked citations and their passages."""
+    from deepresearch.html_export import report_to_html
+    from deepresearch.review import load_finished_report
+
+    folder, report = load_finished_report(_load(), run_id)
+    target = out or folder / "report.html"
+    target.write_text(report_to_html(report), encoding="utf-8")
+    typer.echo(str(target))
+
+
+@app.command()
+def doctor() -> None:
+    """Which model, providers, browser and memory are usable here, and why not."""
+    from deepresearch.doctor import run_checks
+
+    checks = run_checks(_load())
+    for check in checks:
+        mark = "ok " if check.is_ok else ("-- " if not check.is_required else "!! ")
+        typer.echo(f"{mark} {check.name:<34} {check.detail}")
+    if not all(check.is_ok for check in checks if check.is_required):
+        raise typer.Exit(1)
+
+
+@app.command("config")
+def show_config(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The effective settings (secrets masked), after .env, environment and defaults."""
+    settings = _load().public_dict()
+    if as_json:
+        typer.echo(json.dumps(settings, indent=2))
+        return
+    for name, value in settings.items():
+        typer.echo(f"DEEPRESEARCH_{name.upper()}={'' if value is None else value}")
+
+
+def _route(args: list[str]) -> list[str]:
+    """`deepresearch "question" [options]` means `deepresearch ask "question" [options]`."""
+    if not args or args[0] in COMMANDS or args[0] in {"--help", "-h"}:
+        return args
+    return ["ask", *args]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 1 failed check or run error, 2 bad input, 130 Ctrl-C)."""
+    from deepresearch.errors import DeepResearchError
+
+    args = _route(list(sys.argv[1:] if argv is None else argv))
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=args, prog_name="deepresearch", standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except typer.Exit as done:
+        return int(done.exit_code)
+    except typer.Abort:
+        _err("stopped")
+        return 130
+    except typer.exceptions.TyperException as error:  # usage errors of Typer's bundled click
+        show = getattr(error, "show", None)
+        if callable(show):
+            show()
+        else:
+            _err(str(error))
+        return 2
+    except UserError as error:
+        _err(str(error))
+        return 2
+    except DeepResearchError as error:
+        _err(str(error))
+        return 2 if type(error).__name__ in {"ConfigError", "RunNotFound"} else 1
+    except Exception as error:  # noqa: BLE001 — the last line of defence: one line, details to a file
+        log = Path(os.environ.get("TMPDIR", "/tmp")) / "deepresearch-last-error.txt"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        _err(f"internal error: {type(error).__name__}: {error} (details in {log})")
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,131 @@
+"""Reviewing finished runs: list them, and re-verify every citation against the text that was read.
+
+A report stays checkable after the web changes because each run folder keeps the extracted text of every
+source it read. Verification here uses only that stored text and the deterministic support score, so it
+gives the same answer on any machine, with or without a model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from agents.citations import numbers_in
+from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score
+from deepresearch.api import RunNotFound
+from deepresearch.config import ResearchConfig
+from deepresearch.reports import CONFIG, REPORT_JSON, read_report, read_source_text
+from deepresearch.schemas import Citation, Report
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    question: str
+    started: datetime
+    is_finished: bool
+    support_score: float | None
+    folder: Path
+
+
+@dataclass(frozen=True)
+class CitationCheck:
+    """One citation re-checked against the stored source text."""
+
+    citation: Citation
+    is_source_stored: bool
+    is_passage_in_source: bool
+    support: float
+    sentences: tuple[str, ...]
+
+    @property
+    def verdict(self) -> str:
+        if not self.is_source_stored:
+            return "source text missing"
+        if not self.is_passage_in_source:
+            return "passage not in source"
+        if self.support < SUPPORT_THRESHOLD:
+            return "weak support"
+        return "verified"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verdict == "verified"
+
+
+def run_folder(config: ResearchConfig, run_id: str) -> Path:
+    """The folder of a run, or `RunNotFound` with a message naming how to list runs."""
+    clean = run_id.strip()
+    folder = config.runs_dir / clean
+    if not clean or "/" in clean or clean.startswith(".") or not (folder / CONFIG).exists():
+        raise RunNotFound(f"no run with id {run_id!r} in {config.runs_dir} (see `deepresearch reports list`)")
+    return folder
+
+
+def list_runs(config: ResearchConfig) -> list[RunSummary]:
+    """Every run in the data dir, newest first; unfinished (resumable) runs included."""
+    summaries: list[RunSummary] = []
+    if not config.runs_dir.exists():
+        return summaries
+    for folder in config.runs_dir.iterdir():
+        config_file = folder / CONFIG
+        if not config_file.exists():
+            continue
+        question = str(json.loads(config_file.read_text(encoding="utf-8")).get("question", ""))
+        started = datetime.fromtimestamp(config_file.stat().st_mtime).astimezone()
+        report_file = folder / REPORT_JSON
+        score = read_report(report_file).support_score if report_file.exists() else None
+        summaries.append(RunSummary(folder.name, question, started, report_file.exists(), score, folder))
+    return sorted(summaries, key=lambda run: run.started, reverse=True)
+
+
+def load_finished_report(config: ResearchConfig, run_id: str) -> tuple[Path, Report]:
+    folder = run_folder(config, run_id)
+    if not (folder / REPORT_JSON).exists():
+        raise RunNotFound(f"run {run_id} has no report yet; finish it with `deepresearch resume {run_id}`")
+    return folder, read_report(folder)
+
+
+def _body(markdown: str) -> str:
+    """The report without its references section, where every number appears by construction."""
+    lines = []
+    for line in markdown.splitlines():
+        if line.strip().lower().lstrip("#").strip() in {"references", "sources"}:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def sentences_citing(markdown: str) -> dict[int, list[str]]:
+    citing: dict[int, list[str]] = {}
+    for line in _body(markdown).splitlines():
+        for sentence in split_sentences(line.strip().lstrip("-*> ").strip()):
+            for number in numbers_in(sentence):
+                citing.setdefault(number, []).append(sentence)
+    return citing
+
+
+def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
+    """Re-check each citation: source text stored, passage present in it, citing sentences supported.
+
+    A sentence may cite several numbers; like the verifier, it counts as supported by the best of them.
+    A citation's support is that of the weakest sentence citing it.
+    """
+    citing = sentences_citing(report.markdown)
+    by_number = {citation.number: citation for citation in report.citations}
+
+    def sentence_support(sentence: str) -> float:
+        passages = [by_number[n].passage for n in numbers_in(sentence) if n in by_number]
+        return max((support_score(strip_citations(sentence), p) for p in passages), default=0.0)
+
+    checks: list[CitationCheck] = []
+    for number, citation in sorted(by_number.items()):
+        stored = read_source_text(folder, citation.source_id)
+        passage = " ".join(citation.passage.split())
+        in_source = stored is not None and bool(passage) and passage in " ".join(stored.split())
+        sentences = tuple(citing.get(number, []))
+        support = min((sentence_support(s) for s in sentences), default=0.0)
+        checks.append(CitationCheck(citation, stored is not None, in_source, support, sentences))
+    return checks

@@ -1,0 +1,128 @@
+"""What a person sees while a run works: a live panel on a terminal, one line per event otherwise.
+
+The view only reads events; it never drives the run. It keeps the latest action of each researcher, the
+phase, counts of sources and self-corrections, token use and elapsed time. Reasoning text is shown only
+when asked for (`--show-thinking`).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.table import Table
+from rich.text import Text
+
+from deepresearch.progress import Event
+
+_CORRECTION_KINDS = {"llm.structured_retry", "llm.retry", "search.failover"}
+
+
+def is_correction(event: Event) -> bool:
+    return event.kind in _CORRECTION_KINDS or "correct" in event.kind or event.kind.endswith(".error")
+
+
+class ProgressState:
+    """The numbers the view shows, folded from events."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.phase = "starting"
+        self.actions: dict[str, str] = {}
+        self.sources = 0
+        self.corrections = 0
+        self.tokens = 0
+        self.run_id: str | None = None
+        self.last_reasoning = ""
+
+    def apply(self, event: Event) -> None:
+        self.run_id = str(event.data.get("run_id") or self.run_id or "") or None
+        if event.kind.startswith("phase"):
+            self.phase = event.message or event.kind.removeprefix("phase.")
+        if event.kind == "llm.call":
+            self.tokens += int(event.data.get("input_tokens", 0)) + int(event.data.get("output_tokens", 0))
+        elif event.kind == "llm.reasoning":
+            self.last_reasoning = event.message
+        elif event.agent:
+            self.actions[event.agent] = event.message or event.kind
+        if event.kind.startswith("source"):
+            self.sources += int(event.data.get("count", 1))
+        if is_correction(event):
+            self.corrections += 1
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+
+class PlainView:
+    """One line per event, for logs and pipes."""
+
+    def __init__(self, stream: TextIO, *, show_thinking: bool = False) -> None:
+        self.stream = stream
+        self.show_thinking = show_thinking
+        self.state = ProgressState()
+
+    def __call__(self, event: Event) -> None:
+        self.state.apply(event)
+        if event.kind == "llm.reasoning" and not self.show_thinking:
+            return
+        who = f" {event.agent}" if event.agent else ""
+        text = " ".join(event.message.split()) if event.message else ""
+        self.stream.write(f"[{self.state.elapsed_s:7.1f}s] {event.kind}{who}: {text}\n")
+        self.stream.flush()
+
+    def pause(self) -> None:
+        """Nothing to pause: lines do not fight with prompts."""
+
+    def resume(self) -> None:
+        """See `pause`."""
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+class LiveView:
+    """A Rich live panel; `pause()`/`resume()` around prompts so questions are readable."""
+
+    def __init__(self, console: Console, *, show_thinking: bool = False) -> None:
+        self.console = console
+        self.show_thinking = show_thinking
+        self.state = ProgressState()
+        self._live = Live(self._render(), console=console, refresh_per_second=4, transient=True)
+        self._live.start()
+
+    def _render(self) -> Group:
+        state = self.state
+        header = Text.assemble(
+            ("deepresearch ", "bold"),
+            (f"{state.phase}", "cyan"),
+            f"  ·  {state.elapsed_s:5.0f}s  ·  {state.tokens:,} tokens  ·  {state.sources} sources"
+            f"  ·  {state.corrections} self-corrections",
+        )
+        table = Table(show_header=True, header_style="bold", box=None, expand=True)
+        table.add_column("agent", width=14, no_wrap=True)
+        table.add_column("doing", overflow="ellipsis", no_wrap=True)
+        for agent, action in list(state.actions.items())[-8:]:
+            table.add_row(agent, " ".join(action.split()))
+        parts: list[Text | Table] = [header, table]
+        if self.show_thinking and state.last_reasoning:
+            parts.append(Text(" ".join(state.last_reasoning.split())[-400:], style="dim italic"))
+        return Group(*parts)
+
+    def __call__(self, event: Event) -> None:
+        self.state.apply(event)
+        if event.kind == "llm.reasoning" and self.show_thinking:
+            self._live.console.print(Text(event.message.strip(), style="dim italic"))
+        self._live.update(self._render())
+
+    def pause(self) -> None:
+        self._live.stop()
+
+    def resume(self) -> None:
+        self._live.start()
+
+    def close(self) -> None:
+        self._live.stop()
