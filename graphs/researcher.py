@@ -1,4 +1,4 @@
-"""The researcher subgraph: think → act → think … → conclude, one instance per task (sent with `Send`).
+"""The researcher subgraph: step (think, then act) → step … → conclude, one instance per task (`Send`).
 
 Each step is a checkpointed node, so a run killed mid-research resumes inside the loop it was in, and a
 researcher that already finished is never re-run.
@@ -17,46 +17,47 @@ from agents.context import ResearchContext
 from graphs.state import ResearcherInput, ResearcherOutput, ResearcherState
 
 
-async def think(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Command[Literal["act", "conclude"]]:
-    task = state["task"]
-    result = await researcher.think(task, task.id, state.get("messages", []), state.get("steps", 0), runtime.context)
-    update: dict[str, Any] = {"messages": result.messages, "steps": state.get("steps", 0) + 1}
-    if result.stopped_by:
-        update["stopped_by"] = result.stopped_by
-    has_calls = result.reply is not None and bool(result.reply.tool_calls)
-    return Command(goto="act" if has_calls else "conclude", update=update)
+async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Command[Literal["step", "conclude"]]:
+    """Think, then run the tool calls the model asked for, in one node.
 
-
-async def act(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Command[Literal["think", "conclude"]]:
+    One node per step (rather than think and act apart) halves the graph's own bookkeeping per step; that
+    work runs one researcher at a time, so it is what delays the last of several parallel researchers.
+    A run killed mid-step repeats at most that step's model call when it resumes.
+    """
     task = state["task"]
-    reply = state["messages"][-1]
-    sources = state.get("sources", {})
+    thought = await researcher.think(task, task.id, state.get("messages", []), state.get("steps", 0), runtime.context)
+    update: dict[str, Any] = {"messages": thought.messages, "steps": state.get("steps", 0) + 1}
+    if thought.stopped_by:
+        update["stopped_by"] = thought.stopped_by
+    if thought.reply is None or not thought.reply.tool_calls:
+        return Command(goto="conclude", update=update)
     result = await researcher.act(
-        reply,  # type: ignore[arg-type]  # think routes here only after an AIMessage with tool calls
+        thought.reply,
         task,
         task.id,
         fetched=state.get("fetched", {}),
         failed_signature=state.get("failed_signature", ""),
         next_label=len(state.get("passages", {})) + 1,
-        sources_by_id=sources,
+        sources_by_id=state.get("sources", {}),
         context=runtime.context,
     )
-    update: dict[str, Any] = {
-        "messages": [o.message for o in result.observations],
-        "passages": {k: v for o in result.observations for k, v in o.passages.items()},
-        "sources": {k: v for o in result.observations for k, v in o.sources.items()},
-        "source_texts": {k: v for o in result.observations for k, v in o.source_texts.items()},
-        "fetched": {k: v for o in result.observations for k, v in o.fetched.items()},
-        "queries_tried": [q for o in result.observations for q in o.queries],
-        "problems": [o.error.for_model().splitlines()[0] for o in result.observations if o.error is not None],
+    observations = result.observations
+    update |= {
+        "messages": [*thought.messages, *(o.message for o in observations)],
+        "passages": {k: v for o in observations for k, v in o.passages.items()},
+        "sources": {k: v for o in observations for k, v in o.sources.items()},
+        "source_texts": {k: v for o in observations for k, v in o.source_texts.items()},
+        "fetched": {k: v for o in observations for k, v in o.fetched.items()},
+        "queries_tried": [q for o in observations for q in o.queries],
+        "problems": [o.error.for_model().splitlines()[0] for o in observations if o.error is not None],
         "failed_signature": result.failed_signature,
         "events": result.events,
     }
-    stopped = next((o.stopped_by for o in result.observations if o.stopped_by), None)
+    stopped = next((o.stopped_by for o in observations if o.stopped_by), None)
     if stopped:
         update["stopped_by"] = stopped
         return Command(goto="conclude", update=update)
-    return Command(goto="think", update=update)
+    return Command(goto="step", update=update)
 
 
 async def conclude(state: ResearcherState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
@@ -85,9 +86,8 @@ def build_researcher_graph() -> StateGraph[ResearcherState, ResearchContext, Res
     builder = StateGraph(
         ResearcherState, context_schema=ResearchContext, input_schema=ResearcherInput, output_schema=ResearcherOutput
     )
-    builder.add_node("think", think)
-    builder.add_node("act", act)
+    builder.add_node("step", step)
     builder.add_node("conclude", conclude)
-    builder.add_edge(START, "think")
+    builder.add_edge(START, "step")
     builder.add_edge("conclude", END)
     return builder
