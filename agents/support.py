@@ -179,20 +179,38 @@ def split_sentences(text: str) -> list[str]:
 
 
 _SPAN_BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
+# Markdown headings, table rows and rules (extracted pages are markdown): structure, never a sentence.
+_STRUCTURE_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]|\||-{3,}[ \t]*$|={3,}[ \t]*$).*$", re.MULTILINE)
+
+
+def _spans_between(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    segment = text[start:stop]
+    cursor = 0
+    for boundary in [*_SPAN_BOUNDARY.finditer(segment), None]:
+        end = boundary.start() if boundary else len(segment)
+        piece = segment[cursor:end]
+        if piece.strip():
+            left = cursor + len(piece) - len(piece.lstrip())
+            spans.append((start + left, start + cursor + len(piece.rstrip())))
+        if boundary:
+            cursor = boundary.end()
+    return spans
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) offsets of the sentences of raw `text`, whitespace trimmed: exact spans, no rewriting."""
+    """(start, end) offsets of the sentences of raw `text`, whitespace trimmed: exact spans, no rewriting.
+
+    Markdown structure lines (headings, table rows, rules) are boundaries and are not sentences, so a
+    page title is never taken for a claim or quoted as support.
+    """
     spans: list[tuple[int, int]] = []
-    start = 0
-    for boundary in [*_SPAN_BOUNDARY.finditer(text), None]:
-        end = boundary.start() if boundary else len(text)
-        piece = text[start:end]
-        if piece.strip():
-            left = start + len(piece) - len(piece.lstrip())
-            spans.append((left, start + len(piece.rstrip())))
-        if boundary:
-            start = boundary.end()
+    cursor = 0
+    for structure in [*_STRUCTURE_LINE.finditer(text), None]:
+        stop = structure.start() if structure else len(text)
+        spans.extend(_spans_between(text, cursor, stop))
+        if structure:
+            cursor = structure.end()
     return spans
 
 

@@ -59,7 +59,10 @@ def check_draft(markdown: str, evidence: Evidence, similarity: Similarity | None
     check = DraftCheck(markdown=cleaned, score=0.0, removed_numbers=removed)
     for line in cleaned.splitlines():
         if _is_structure(line):
-            check.lines.append(line)
+            # Headings, rules and tables are not checked sentence by sentence, so they may not cite.
+            structure, stripped = keep_numbers(line, set())
+            check.lines.append(structure.rstrip())
+            check.removed_numbers.extend(stripped)
             continue
         sentences: list[SentenceCheck] = []
         for sentence in split_sentences(line.strip().lstrip("-*• ").strip()):

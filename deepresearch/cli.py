@@ -63,6 +63,7 @@ def _check_question(question: str) -> str:
 
 
 def _check_docs(paths: list[Path]) -> list[str]:
+    """Absolute paths of folders or files that exist and can be read; anything else is a `UserError`."""
     for path in paths:
         if not path.exists():
             raise UserError(f"--docs {path}: no such file or folder")
@@ -98,8 +99,7 @@ def _terminal_answers(view: Any) -> Any:
 def _print_report(report: Report, as_json: bool) -> None:
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
-        return
-    if sys.stdout.isatty():
+    elif sys.stdout.isatty():
         from rich.console import Console
         from rich.markdown import Markdown
 
@@ -111,6 +111,21 @@ def _print_report(report: Report, as_json: bool) -> None:
         f"run {report.run_id} · citation support {report.support_score:.2f} · "
         f"{report.usage.total_tokens:,} tokens{stopped}"
     )
+
+
+def _print_table(headers: list[str], rows: list[list[str]]) -> None:
+    """A Rich table on a terminal; tab-separated lines otherwise, so scripts and grep can read them."""
+    if not sys.stdout.isatty():
+        for row in [headers, *rows]:
+            typer.echo("\t".join(row))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*headers)
+    for row in rows:
+        table.add_row(*row)
+    Console().print(table)
 
 
 def _copy_out(config: ResearchConfig, run_id: str, out: Path | None) -> None:
@@ -232,21 +247,18 @@ def resume(
 @reports_app.command("list")
 def reports_list() -> None:
     """Runs in the data dir, newest first."""
-    from rich.console import Console
-    from rich.table import Table
-
     from deepresearch.review import list_runs
 
     runs = list_runs(_load())
     if not runs:
         typer.echo("no runs yet")
         return
-    table = Table("run id", "started", "status", "support", "question")
+    rows = []
     for run in runs:
         status = "finished" if run.is_finished else "unfinished (resume)"
         support = f"{run.support_score:.2f}" if run.support_score is not None else "-"
-        table.add_row(run.run_id, f"{run.started:%Y-%m-%d %H:%M}", status, support, run.question[:70])
-    Console().print(table)
+        rows.append([run.run_id, f"{run.started:%Y-%m-%d %H:%M}", status, support, run.question[:70]])
+    _print_table(["run id", "started", "status", "support", "question"], rows)
 
 
 @reports_app.command("show")
@@ -261,19 +273,21 @@ def reports_show(run_id: str, as_json: Annotated[bool, typer.Option("--json")] =
 @reports_app.command("verify")
 def reports_verify(run_id: str) -> None:
     """Re-check every citation against the source text stored with the run."""
-    from rich.console import Console
-    from rich.table import Table
-
     from deepresearch.review import load_finished_report, verify_report
 
     folder, report = load_finished_report(_load(), run_id)
     checks = verify_report(folder, report)
-    table = Table("[n]", "source", "passage in source", "support", "verdict")
-    for check in checks:
-        title = check.citation.title or check.citation.url
-        found = "yes" if check.is_passage_in_source else "no"
-        table.add_row(str(check.citation.number), title[:50], found, f"{check.support:.2f}", check.verdict)
-    Console().print(table)
+    rows = [
+        [
+            str(check.citation.number),
+            (check.citation.title or check.citation.url)[:50],
+            "yes" if check.is_passage_in_source else "no",
+            f"{check.support:.2f}",
+            check.verdict,
+        ]
+        for check in checks
+    ]
+    _print_table(["[n]", "source", "passage in source", "support", "verdict"], rows)
     verified = sum(check.is_verified for check in checks)
     typer.echo(f"{verified} of {len(checks)} citations verified")
     if verified < len(checks):
@@ -294,6 +308,23 @@ def reports_export(
     target = out or folder / "report.html"
     target.write_text(report_to_html(report), encoding="utf-8")
     typer.echo(str(target))
+
+
+@app.command()
+def index(
+    paths: Annotated[list[Path], typer.Argument(help="folders or files (Markdown, text, HTML, PDF)")],
+) -> None:
+    """Add documents to the local corpus that every run can search (incremental: unchanged files are skipped)."""
+    from memory.local_search import index_folders, open_docs_corpus
+
+    roots = [Path(p) for p in _check_docs(paths)]
+    report = index_folders(open_docs_corpus(_load()), roots)
+    typer.echo(
+        f"indexed: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.removed} removed, {len(report.skipped)} skipped"
+    )
+    for reason in report.skipped:
+        _err(f"skipped {reason}")
 
 
 @app.command()

@@ -8,6 +8,7 @@ memory from `memory.agent_memory`. A missing piece is a `ConfigError` that names
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -20,7 +21,8 @@ from agents.context import AgentMemory, ResearchContext, RunClock, Services, str
 from deepresearch.config import ResearchConfig
 from deepresearch.errors import ConfigError
 from deepresearch.llm import ModelSet
-from deepresearch.progress import EventSink, ignore_event
+from deepresearch.progress import Event, EventSink, ignore_event
+from deepresearch.schemas import Document
 
 ServicesFactory = Callable[[ResearchConfig, str], Services]
 
@@ -67,6 +69,8 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
     agent_memory = _require("memory.agent_memory", "agent memory")
     store = _require("memory.store", "the memory store")
     embeddings = _require("memory.embeddings", "embeddings")
+    local_search = _require("memory.local_search", "the local corpus")
+    page_cache = _require("memory.page_cache", "the page cache")
 
     fetcher = fetch.Fetcher(config)
     stack.push_async_callback(fetcher.aclose)
@@ -76,9 +80,48 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
 
     client = httpx.AsyncClient(timeout=config.fetch_timeout_s)
     stack.push_async_callback(client.aclose)
-    search = chain.build_search_chain(config, client, events=events)
+    if config.docs_paths:
+        # Incremental: only new or changed files are read and embedded, so this is quick on a re-run.
+        indexed = await asyncio.to_thread(local_search.index_configured_docs, config)
+        events(
+            Event(
+                kind="corpus.indexed",
+                message=f"your documents: {indexed.added} added, {indexed.updated} updated, "
+                f"{indexed.unchanged} unchanged, {len(indexed.skipped)} skipped",
+                data={"added": indexed.added, "updated": indexed.updated, "skipped": indexed.skipped},
+            )
+        )
+    corpus = local_search.LocalSearch.from_config(config)
+    if corpus.missing:
+        events(
+            Event(
+                kind="corpus.missing",
+                message=f"local corpora not built yet: {', '.join(corpus.missing)} "
+                "(build them with `python -m memory.setup` or `deepresearch index PATH`)",
+                data={"missing": list(corpus.missing)},
+            )
+        )
+    local_corpus = corpus if corpus.corpora else None
+    search = chain.build_search_chain(config, client, local_corpus=local_corpus, events=events)
+    cache = page_cache.PageCache.from_config(config, emit=events)
+
+    async def fetch_through_cache(url: str) -> Any:
+        """A page read in the last `page_cache_ttl_s` is not fetched again, by this run or another."""
+        cached = await cache.get(url)
+        if cached is not None:
+            return cached
+        result = await fetcher.fetch(url)
+        if isinstance(result, Document):
+            await cache.put(result)
+        return result
+
     services = tool_services.ToolServices(
-        config=config, search=search, fetch=fetcher.fetch, browse=reader.browse, events=events
+        config=config,
+        search=search,
+        fetch=fetch_through_cache,
+        browse=reader.browse,
+        local_corpus=local_corpus,
+        events=events,
     )
     run_memory = agent_memory.RunMemory(
         run_id, store.client_for(config), chunk_chars=config.chunk_chars, chunk_overlap_chars=config.chunk_overlap_chars

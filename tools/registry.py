@@ -144,9 +144,10 @@ class _AgentTools:
         return document_text(result, max_chars=self._config.page_chars), result
 
     async def _open_local(self, locator: str) -> Document | None:
-        """Ids from search_local are opened from the corpus; URLs go to the web."""
+        """Documents the local corpus holds open from it, by id or by URL (encyclopedia articles keep their
+        Wikipedia URL): offline, instant, and exactly the text that was indexed. Anything else is fetched."""
         corpus = self._services.local_corpus
-        if corpus is None or locator.startswith(("http://", "https://")):
+        if corpus is None:
             return None
         return await corpus.open(locator)
 

@@ -14,6 +14,7 @@ because it was measured faster than two whenever anything else runs (2 threads: 
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import json
 import threading
@@ -64,9 +65,21 @@ def locate_embedded_model() -> Path:
     return path
 
 
+def close_shared_models() -> None:
+    """Free every loaded model. Registered with `atexit`: left to `Llama.__del__` at interpreter teardown,
+    llama.cpp's cleanup runs after its module globals are gone and prints a traceback on exit."""
+    with _instances_lock:
+        for llama, lock in _instances.values():
+            with lock:
+                llama.close()
+        _instances.clear()
+
+
 def _shared_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
     key = (str(path), n_ctx, n_threads)
     with _instances_lock:
+        if not _instances:
+            atexit.register(close_shared_models)
         if key not in _instances:
             try:
                 from llama_cpp import Llama

@@ -105,3 +105,25 @@ def test_injected_sentences_never_become_evidence() -> None:
     spans = clean_passages([Passage(source_id="a", text=text, start=10, end=10 + len(text))])
     assert [p.text for p in spans] == ["Cats sleep a lot every single day.", "Kittens sleep longer than cats."]
     assert all(text[p.start - 10 : p.end - 10] == p.text for p in spans)
+
+
+def test_a_citation_in_a_heading_cannot_slip_through_unchecked() -> None:
+    """A claim that was a page's markdown heading once put `# Title [1]` in a draft: the heading kept
+    its number without any check and the final remap had no passage for it."""
+    evidence = gather_evidence(FINDINGS, SOURCES)
+    check = verifier.check_draft("# Cats sleep a lot [1]\n\nCats sleep between 12 and 16 hours a day [1].", evidence)
+    body, citations, _ = verifier.finalize(check, evidence)
+    assert body.splitlines()[0] == "# Cats sleep a lot"
+    assert [c.number for c in citations] == [1]
+    assert citations[0].passage == TEXT_A
+
+
+def test_markdown_structure_lines_are_not_sentences() -> None:
+    from agents.support import sentence_spans
+
+    text = "# The Keepers\n\nThe lamp was lit in 1844. Keepers stayed.\n| a | b |\n---\nLast one."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "The lamp was lit in 1844.",
+        "Keepers stayed.",
+        "Last one.",
+    ]
