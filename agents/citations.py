@@ -109,5 +109,7 @@ def references_markdown(numbered: Sequence[tuple[int, Source]]) -> str:
     lines = []
     for number, source in numbered:
         title = source.title or source.url
-        lines.append(f"[{number}] {title} — {source.url} (accessed {source.fetched_at.date().isoformat()})")
+        licence = f"; text licensed {source.licence}" if source.licence else ""
+        accessed = source.fetched_at.date().isoformat()
+        lines.append(f"[{number}] {title} — {source.url} (accessed {accessed}{licence})")
     return "\n".join(lines) if lines else "No sources were cited."

@@ -124,6 +124,11 @@ def _findings_text(findings: Sequence[Findings]) -> str:
     return "<source_data>\n" + "\n".join(lines) + "\n</source_data>"
 
 
+def _one_line(text: str, limit: int = 240) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 async def review_findings(
     brief: ResearchBrief,
     tasks_done: Sequence[ResearchTask],
@@ -147,7 +152,8 @@ async def review_findings(
     except StructuredOutputError as error:
         context.emit("agent.fallback", f"manager review: {error}", agent="manager")
         return Dispatch(tasks=[], notes=["Review output was unusable; research stopped after this round."])
-    notes = [f"Contradiction noted by review: {c}" for c in review.contradictions if c.strip()]
+    # Model text going into a bullet list of the report: one line, bounded.
+    notes = [f"Contradiction noted by review: {_one_line(c)}" for c in review.contradictions if c.strip()]
     if review.is_done or not review.gaps:
         return Dispatch(tasks=[], notes=notes)
     done_goals = {" ".join(task.goal.split()).lower() for task in tasks_done}

@@ -34,11 +34,12 @@ class Observation:
     source_texts: dict[str, str] = field(default_factory=dict)
     fetched: dict[str, str] = field(default_factory=dict)
     queries: list[str] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)
     error: ToolError | None = None
     stopped_by: str | None = None
 
 
-def _url_key(url: str) -> str:
+def url_key(url: str) -> str:
     return normalize_url(url) if "://" in url else url.strip()
 
 
@@ -84,8 +85,8 @@ async def observe_call(
     observation = Observation(message=ToolMessage(content="", tool_call_id=call_id, name=name))
     if name in SEARCH_TOOLS and args.get("query"):
         observation.queries.append(str(args["query"]))
-    if name in FETCH_TOOLS and _url_key(str(args.get("url", ""))) in fetched:
-        recalled = await _recall_source(memory, task, fetched[_url_key(str(args["url"]))])
+    if name in FETCH_TOOLS and url_key(str(args.get("url", ""))) in fetched:
+        recalled = await _recall_source(memory, task, fetched[url_key(str(args["url"]))])
         if recalled:
             context.emit(
                 "researcher.recall", f"{agent_id}: already read {target}; using memory", agent=agent_id, url=target
@@ -114,6 +115,7 @@ async def observe_call(
         return _with_passages(observation, clean_passages(artifact), next_label, sources_by_id, "Recalled passages:")
     if isinstance(artifact, list) and name != "recall":
         hits = [hit for hit in artifact if isinstance(hit, SearchHit)]
+        observation.leads.extend(hit.url for hit in hits)
         context.emit(
             "search.results",
             f"{agent_id}: {len(hits)} results for {target!r}",
@@ -174,7 +176,7 @@ async def _read_document(
     observation.sources[source.id] = source
     observation.source_texts[source.id] = doc.text
     for url in {requested_url, doc.url, doc.final_url} - {""}:
-        observation.fetched[_url_key(url)] = source.id
+        observation.fetched[url_key(url)] = source.id
     await memory.add_document(doc)
     context.emit(
         "source.found",

@@ -14,12 +14,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall
 from pydantic import BaseModel, Field
 
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
-from agents.observe import Observation, observe_call
+from agents.observe import SEARCH_TOOLS, Observation, observe_call, url_key
 from agents.support import SUPPORT_THRESHOLD, best_passage, content_tokens, sentence_spans
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.progress import Event
@@ -104,6 +104,32 @@ def call_signature(name: str, args: dict[str, object]) -> str:
     return f"{name}:{json.dumps(args, sort_keys=True, default=str)}"
 
 
+def _instead_of_repeated_search(
+    call: ToolCall,
+    tried: set[str],
+    leads: Sequence[str],
+    fetched: dict[str, str],
+    agent_id: str,
+    context: ResearchContext,
+) -> tuple[ToolCall, str]:
+    """The call to run, and a note for the model when it was replaced."""
+    query = str(call["args"].get("query", "")).strip()
+    if call["name"] not in SEARCH_TOOLS or query.lower() not in tried:
+        return call, ""
+    unread = next((url for url in leads if url_key(url) not in fetched), None)
+    if unread is None:
+        return call, ""
+    context.emit(
+        "researcher.nudge",
+        f"{agent_id}: repeated the search {query!r}; reading its next unread result instead",
+        agent=agent_id,
+        url=unread,
+    )
+    replacement = ToolCall(name="fetch_page", args={"url": unread}, id=call.get("id"), type="tool_call")
+    note = f"You already searched for {query!r}. Its next unread result was read for you instead ({unread}):"
+    return replacement, note
+
+
 @dataclass
 class ActResult:
     observations: list[Observation] = field(default_factory=list)
@@ -121,12 +147,20 @@ async def act(
     next_label: int,
     sources_by_id: dict[str, Source],
     context: ResearchContext,
+    queries_tried: Sequence[str] = (),
+    leads: Sequence[str] = (),
 ) -> ActResult:
-    """Run every tool call of `reply`; errors become hint-carrying tool messages, never exceptions."""
+    """Run every tool call of `reply`; errors become hint-carrying tool messages, never exceptions.
+
+    A search the researcher already ran is not run again: the best of its results not yet read is read
+    instead, and the tool message says so. Weak models repeat themselves; this keeps them moving.
+    """
     result = ActResult()
     tools = {tool.name: tool for tool in context.services.make_tools(agent_id)}
     memory = context.services.make_memory(agent_id)
-    for call in reply.tool_calls:
+    tried = {query.strip().lower() for query in queries_tried}
+    for original in reply.tool_calls:
+        call, note = _instead_of_repeated_search(original, tried, leads, fetched, agent_id, context)
         signature = call_signature(call["name"], call["args"])
         if failed_signature:
             differs = signature != failed_signature
@@ -153,6 +187,10 @@ async def act(
             sources_by_id=sources_by_id,
             context=context,
         )
+        if note:
+            observation.message.content = f"{note}\n{observation.message.content}"
+        fetched = {**fetched, **observation.fetched}
+        tried |= {query.strip().lower() for query in observation.queries}
         next_label += len(observation.passages)
         if observation.error is not None:
             result.failed_signature = signature

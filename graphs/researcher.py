@@ -40,6 +40,8 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         next_label=len(state.get("passages", {})) + 1,
         sources_by_id=state.get("sources", {}),
         context=runtime.context,
+        queries_tried=state.get("queries_tried", []),
+        leads=state.get("leads", []),
     )
     observations = result.observations
     update |= {
@@ -49,6 +51,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         "source_texts": {k: v for o in observations for k, v in o.source_texts.items()},
         "fetched": {k: v for o in observations for k, v in o.fetched.items()},
         "queries_tried": [q for o in observations for q in o.queries],
+        "leads": [url for o in observations for url in o.leads],
         "problems": [o.error.for_model().splitlines()[0] for o in observations if o.error is not None],
         "failed_signature": result.failed_signature,
         "events": result.events,

@@ -76,6 +76,7 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
     passages: Annotated[dict[str, Passage], merge_by_key]  # label (P1, P2, ...) → exact passage
     fetched: Annotated[dict[str, str], merge_by_key]  # normalized URL → source id
     queries_tried: Annotated[list[str], add_unique]
+    leads: Annotated[list[str], add_unique]  # result URLs of this researcher's searches, best first
     failed_signature: str
     stopped_by: str | None
 

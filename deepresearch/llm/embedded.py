@@ -100,7 +100,7 @@ def _tool_call_schema(tools: Sequence[dict[str, Any]], allow_answer: bool) -> di
                 "type": "object",
                 "properties": {
                     "tool": {"const": function["name"]},
-                    "arguments": bounded_schema(function.get("parameters") or {"type": "object", "properties": {}}),
+                    "arguments": function.get("parameters") or {"type": "object", "properties": {}},
                 },
                 "required": ["tool", "arguments"],
             }
@@ -113,7 +113,7 @@ def _tool_call_schema(tools: Sequence[dict[str, Any]], allow_answer: bool) -> di
                 "required": ["answer"],
             }
         )
-    return {"anyOf": options}
+    return bounded_schema({"anyOf": options})
 
 
 def _tool_instructions(tools: Sequence[dict[str, Any]], allow_answer: bool) -> str:

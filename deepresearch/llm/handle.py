@@ -154,7 +154,12 @@ class ChatModelHandle:
                         kind="llm.structured_retry",
                         agent=agent,
                         message=f"{self.role}: invalid {schema.__name__} (attempt {attempt}): {last_error}",
-                        data={"role": self.role, "schema": schema.__name__, "attempt": attempt},
+                        data={
+                            "role": self.role,
+                            "schema": schema.__name__,
+                            "attempt": attempt,
+                            "reply": raw_text(raw)[:500],
+                        },
                     )
                 )
                 conversation = [

@@ -36,12 +36,16 @@ def schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
 
 DEFAULT_MAX_STRING = 300
 DEFAULT_MAX_ITEMS = 10
+# llama.cpp's JSON-schema converter (in-process and in llama.cpp-based servers) writes one nested rule per
+# allowed character: at 4,000 it rejects the grammar and the process later crashes; 1,000 is safe.
+MAX_GRAMMAR_STRING = 1000
 
 
 def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a JSON schema with a length cap on every unbounded string and array.
+    """A copy of a JSON schema with a length cap on every string and array.
 
     A small model under a grammar will happily fill a string forever; caps turn that into a short value.
+    Existing string caps are clamped to what a llama.cpp grammar can hold.
     """
     bounded: dict[str, Any] = {}
     for key, value in schema.items():
@@ -51,8 +55,8 @@ def bounded_schema(schema: dict[str, Any]) -> dict[str, Any]:
             bounded[key] = [bounded_schema(v) if isinstance(v, dict) else v for v in value]
         else:
             bounded[key] = value
-    if bounded.get("type") == "string" and "maxLength" not in bounded and "enum" not in bounded:
-        bounded["maxLength"] = DEFAULT_MAX_STRING
+    if bounded.get("type") == "string" and "enum" not in bounded:
+        bounded["maxLength"] = min(int(bounded.get("maxLength", DEFAULT_MAX_STRING)), MAX_GRAMMAR_STRING)
     if bounded.get("type") == "array" and "maxItems" not in bounded:
         bounded["maxItems"] = DEFAULT_MAX_ITEMS
     return bounded
@@ -65,10 +69,11 @@ def extract_json(text: str) -> Any:
     """
     candidates = [text.strip()]
     candidates.extend(match.strip() for match in _FENCE.findall(text))
-    decoder = json.JSONDecoder()
+    # strict=False: raw newlines inside strings, which llama.cpp's JSON grammar lets a model write.
+    decoder = json.JSONDecoder(strict=False)
     for candidate in candidates:
         try:
-            return json.loads(candidate)
+            return decoder.decode(candidate)
         except json.JSONDecodeError:
             pass
     for index, char in enumerate(text):

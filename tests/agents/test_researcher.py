@@ -97,3 +97,41 @@ async def test_conclude_keeps_supported_claims_and_falls_back_to_extractive_ones
         TASK, "r1t1", {"P1": passage}, {}, queries_tried=[], stopped_by="tokens", context=context
     )
     assert spent.claims and spent.stopped_by == "tokens" and len(context.models.for_role("researcher").chat.calls) == 4  # type: ignore[attr-defined]
+
+
+async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
+    """SmolLM2 was seen repeating one search eight times and reading nothing; a repeat now makes progress."""
+    context, recorder = make_context(ScriptedChatModel())
+    first = await _act(context, tool_call("web_search", query="cats sleep hours"))
+    leads = first.observations[0].leads
+    assert leads, "search results are kept as leads"
+    repeat = await researcher.act(
+        tool_call("web_search", query="Cats sleep hours "),
+        TASK,
+        "r1t1",
+        fetched={},
+        failed_signature="",
+        next_label=1,
+        sources_by_id={},
+        context=context,
+        queries_tried=["cats sleep hours"],
+        leads=leads,
+    )
+    observation = repeat.observations[0]
+    assert observation.sources, "the best unread result was read"
+    assert observation.fetched and next(iter(observation.fetched)) == leads[0]
+    assert "You already searched for" in str(observation.message.content)
+    assert recorder.kinds().count("researcher.nudge") == 1
+    again = await researcher.act(
+        tool_call("web_search", query="cats sleep hours"),
+        TASK,
+        "r1t1",
+        fetched=observation.fetched,
+        failed_signature="",
+        next_label=2,
+        sources_by_id={},
+        context=context,
+        queries_tried=["cats sleep hours"],
+        leads=leads,
+    )
+    assert next(iter(again.observations[0].fetched)) == leads[1], "each repeat reads the next unread result"

@@ -127,3 +127,12 @@ def test_markdown_structure_lines_are_not_sentences() -> None:
         "Keepers stayed.",
         "Last one.",
     ]
+
+
+def test_references_show_the_licence_of_text_that_carries_one() -> None:
+    from agents.citations import references_markdown
+
+    wiki = Source(id="w", url="https://en.wikipedia.org/wiki/Leaf", title="Leaf", licence="CC BY-SA 4.0")
+    lines = references_markdown([(1, wiki), (2, SOURCES["a"])]).splitlines()
+    assert lines[0].endswith("text licensed CC BY-SA 4.0)")
+    assert "licensed" not in lines[1]

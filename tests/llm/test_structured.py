@@ -66,3 +66,13 @@ def test_bounded_schema_caps_strings_and_arrays() -> None:
     schema = bounded_schema({"type": "object", "properties": {"q": {"type": "string"}, "l": {"type": "array"}}})
     assert schema["properties"]["q"]["maxLength"] == 300
     assert schema["properties"]["l"]["maxItems"] == 10
+
+
+def test_bounded_schema_clamps_string_caps_to_what_a_llama_cpp_grammar_holds() -> None:
+    schema = bounded_schema({"type": "string", "maxLength": 4000})
+    assert schema["maxLength"] == 1000
+
+
+def test_raw_newlines_inside_strings_are_accepted() -> None:
+    """llama.cpp's JSON grammar lets a model put a raw newline inside a string; strict JSON refuses it."""
+    assert extract_json('{ "contradictions" : [ "line one\nline two" ]}') == {"contradictions": ["line one\nline two"]}
