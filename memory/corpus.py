@@ -33,6 +33,9 @@ CANDIDATES_PER_RANKER = 50
 INDEX_BATCH = 256
 
 
+DOCUMENTS_FILE = "documents.sqlite"
+
+
 @dataclass(frozen=True)
 class RankedDocument:
     """One document in a result list, with the chunk that matched best."""
@@ -131,7 +134,7 @@ class LocalCorpus:
         self.chunk_chars = chunk_chars
         self.chunk_overlap_chars = chunk_overlap_chars
         self.fusion = fusion or FusionSettings()
-        self.documents = DocumentStore(self.directory / "documents.sqlite")
+        self.documents = DocumentStore(self.directory / DOCUMENTS_FILE)
         self._client = client or make_client(self.directory / "chroma")
         self._embedding_function = MiniLMEmbeddingFunction(batch_size=embedding_batch_size)
         self._collection = open_collection(

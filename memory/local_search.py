@@ -17,7 +17,7 @@ from pathlib import Path
 
 from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Document, SearchHit
-from memory.corpus import IndexReport, LocalCorpus, RankedDocument
+from memory.corpus import DOCUMENTS_FILE, IndexReport, LocalCorpus, RankedDocument
 from memory.document_store import document_key
 from memory.encyclopedia import CORPUS_NAME as ENCYCLOPEDIA
 from memory.encyclopedia import open_encyclopedia
@@ -101,6 +101,11 @@ def index_configured_docs(config: ResearchConfig) -> IndexReport:
     return index_folders(open_docs_corpus(config), roots)
 
 
+def is_built(config: ResearchConfig, corpus: str) -> bool:
+    """Whether the named corpus (`docs` or `encyclopedia`) has been indexed in the library directory."""
+    return (config.library_path / corpus / DOCUMENTS_FILE).exists()
+
+
 def _hit(ranked: RankedDocument, rank: int) -> SearchHit:
     snippet = " ".join(ranked.best_chunk.text.split())
     if len(snippet) > SNIPPET_CHARS:
@@ -125,12 +130,12 @@ class LocalSearch:
         """
         corpora: list[LocalCorpus] = []
         missing: list[str] = []
-        if (config.library_path / DOCS_CORPUS / "documents.sqlite").exists():
+        if is_built(config, DOCS_CORPUS):
             corpora.append(open_docs_corpus(config))
         elif config.docs_paths:
             missing.append(DOCS_CORPUS)
         if config.encyclopedia:
-            if (config.library_path / ENCYCLOPEDIA / "documents.sqlite").exists():
+            if is_built(config, ENCYCLOPEDIA):
                 corpora.append(open_encyclopedia(config))
             else:
                 missing.append(ENCYCLOPEDIA)
