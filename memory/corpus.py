@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from chromadb.api import ClientAPI
 
+from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Document
 from memory.chunking import chunk_text
 from memory.document_store import DocumentStore, StoredChunk, chunk_id, document_key
@@ -145,6 +146,18 @@ class LocalCorpus:
 
     # -- indexing ---------------------------------------------------------------------------------
 
+
+    @classmethod
+    def from_config(cls, config: ResearchConfig, name: str) -> LocalCorpus:
+        """The named corpus in the library directory (vectors on the Chroma server if one is configured)."""
+        return cls(
+            name,
+            config.library_path,
+            client=make_client(config.library_path / name / "chroma", config.chroma_url),
+            chunk_chars=config.chunk_chars,
+            chunk_overlap_chars=config.chunk_overlap_chars,
+            embedding_batch_size=config.embedding_batch_size,
+        )
     def index(self, docs: Iterable[Document]) -> IndexReport:
         """Add new documents, replace changed ones, skip those whose content hash is unchanged."""
         report = IndexReport()

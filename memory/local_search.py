@@ -22,7 +22,6 @@ from memory.document_store import document_key
 from memory.encyclopedia import CORPUS_NAME as ENCYCLOPEDIA
 from memory.encyclopedia import open_encyclopedia
 from memory.readers import UnreadableFile, file_hash, iter_supported_files, local_id, read_file
-from memory.store import make_client
 
 DOCS_CORPUS = "docs"
 PROVIDER = "local"
@@ -84,15 +83,8 @@ def index_folders(corpus: LocalCorpus, roots: Sequence[Path]) -> IndexReport:
 
 
 def open_docs_corpus(config: ResearchConfig) -> LocalCorpus:
-    client = make_client(config.library_path / DOCS_CORPUS / "chroma", config.chroma_url)
-    return LocalCorpus(
-        DOCS_CORPUS,
-        config.library_path,
-        client=client,
-        chunk_chars=config.chunk_chars,
-        chunk_overlap_chars=config.chunk_overlap_chars,
-        embedding_batch_size=config.embedding_batch_size,
-    )
+    """The corpus of your own documents in the library directory."""
+    return LocalCorpus.from_config(config, DOCS_CORPUS)
 
 
 def index_configured_docs(config: ResearchConfig) -> IndexReport:
