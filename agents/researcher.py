@@ -10,18 +10,20 @@ next call reads only the passages memory recalls for its goal. `conclude` turns 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall
+from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
-from agents.context import ResearchContext
+from agents import fallbacks
+from agents.context import AgentMemory, ResearchContext
 from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
-from agents.observe import SEARCH_TOOLS, Observation, observe_call, url_key
+from agents.fallbacks import call_signature
+from agents.observe import FETCH_TOOLS, Observation, observe_call
 from agents.support import SUPPORT_THRESHOLD, best_passage, content_tokens, sentence_spans
-from deepresearch.errors import BudgetExceeded, StructuredOutputError
+from deepresearch.errors import BudgetExceeded, StructuredOutputError, ToolError
 from deepresearch.progress import Event
 from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
 
@@ -100,40 +102,12 @@ async def think(
     return ThinkResult([*opening, reply.message], reply=reply.message)
 
 
-def call_signature(name: str, args: dict[str, object]) -> str:
-    return f"{name}:{json.dumps(args, sort_keys=True, default=str)}"
-
-
-def _instead_of_repeated_search(
-    call: ToolCall,
-    tried: set[str],
-    leads: Sequence[str],
-    fetched: dict[str, str],
-    agent_id: str,
-    context: ResearchContext,
-) -> tuple[ToolCall, str]:
-    """The call to run, and a note for the model when it was replaced."""
-    query = str(call["args"].get("query", "")).strip()
-    if call["name"] not in SEARCH_TOOLS or query.lower() not in tried:
-        return call, ""
-    unread = next((url for url in leads if url_key(url) not in fetched), None)
-    if unread is None:
-        return call, ""
-    context.emit(
-        "researcher.nudge",
-        f"{agent_id}: repeated the search {query!r}; reading its next unread result instead",
-        agent=agent_id,
-        url=unread,
-    )
-    replacement = ToolCall(name="fetch_page", args={"url": unread}, id=call.get("id"), type="tool_call")
-    note = f"You already searched for {query!r}. Its next unread result was read for you instead ({unread}):"
-    return replacement, note
-
-
 @dataclass
 class ActResult:
     observations: list[Observation] = field(default_factory=list)
     failed_signature: str = ""
+    failed_next_tool: str = ""
+    unreadable: list[str] = field(default_factory=list)  # URLs whose read failed in this step
     events: list[Event] = field(default_factory=list)
 
 
@@ -149,63 +123,103 @@ async def act(
     context: ResearchContext,
     queries_tried: Sequence[str] = (),
     leads: Sequence[str] = (),
+    failed_next_tool: str = "",
+    unreadable: Sequence[str] = (),
 ) -> ActResult:
     """Run every tool call of `reply`; errors become hint-carrying tool messages, never exceptions.
 
-    A search the researcher already ran is not run again: the best of its results not yet read is read
-    instead, and the tool message says so. Weak models repeat themselves; this keeps them moving.
+    Weak models repeat themselves, so repeats are turned into progress (`agents.fallbacks`), and the tool
+    message says what was done instead.
     """
     result = ActResult()
     tools = {tool.name: tool for tool in context.services.make_tools(agent_id)}
     memory = context.services.make_memory(agent_id)
     tried = {query.strip().lower() for query in queries_tried}
+    unreadable = list(unreadable)
     for original in reply.tool_calls:
-        call, note = _instead_of_repeated_search(original, tried, leads, fetched, agent_id, context)
-        signature = call_signature(call["name"], call["args"])
-        if failed_signature:
-            differs = signature != failed_signature
-            kind = "researcher.correction" if differs else "researcher.repeat"
-            text = "next action differs from the failed one" if differs else "repeated the failed action"
-            result.events.append(
-                context.emit(
-                    kind,
-                    f"{agent_id}: {text}: {call['name']}",
-                    agent=agent_id,
-                    after=failed_signature,
-                    action=signature,
-                )
-            )
-            failed_signature = ""
-        observation = await observe_call(
-            call,
-            task,
-            agent_id,
-            tools=tools,
-            memory=memory,
-            fetched=fetched,
-            next_label=next_label,
-            sources_by_id=sources_by_id,
-            context=context,
+        call, note = fallbacks.instead_of_repeated_search(
+            original, tried, leads, fetched, unreadable, agent_id, context
         )
+        if not note:
+            call, note = fallbacks.instead_of_repeated_failure(
+                call, failed_signature, failed_next_tool, agent_id, context
+            )
+        if failed_signature:
+            result.events.append(_correction_event(original, failed_signature, agent_id, context))
+            failed_signature = ""
+        observation = await _observe(call, task, agent_id, tools, memory, fetched, next_label, sources_by_id, context)
+        if note and observation.error is not None and observation.error.next_tool:
+            # The system chose this read, so the system follows its error's advice at once.
+            call = fallbacks.follow_advice(call, observation.error.next_tool, agent_id, context)
+            observation = await _observe(
+                call, task, agent_id, tools, memory, fetched, next_label, sources_by_id, context
+            )
         if note:
             observation.message.content = f"{note}\n{observation.message.content}"
         fetched = {**fetched, **observation.fetched}
         tried |= {query.strip().lower() for query in observation.queries}
         next_label += len(observation.passages)
         if observation.error is not None:
-            result.failed_signature = signature
-            result.events.append(
-                context.emit(
-                    "tool.error",
-                    f"{agent_id}: {observation.error.for_model()}",
-                    agent=agent_id,
-                    tool=call["name"],
-                    error_kind=observation.error.kind,
-                    hint=observation.error.hint,
-                )
-            )
+            _record_failure(result, call, observation.error, agent_id, context)
+            unreadable = [*unreadable, *result.unreadable]
         result.observations.append(observation)
     return result
+
+
+async def _observe(
+    call: ToolCall,
+    task: ResearchTask,
+    agent_id: str,
+    tools: dict[str, BaseTool],
+    memory: AgentMemory,
+    fetched: dict[str, str],
+    next_label: int,
+    sources_by_id: dict[str, Source],
+    context: ResearchContext,
+) -> Observation:
+    return await observe_call(
+        call,
+        task,
+        agent_id,
+        tools=tools,
+        memory=memory,
+        fetched=fetched,
+        next_label=next_label,
+        sources_by_id=sources_by_id,
+        context=context,
+    )
+
+
+def _correction_event(call: ToolCall, failed_signature: str, agent_id: str, context: ResearchContext) -> Event:
+    """Whether the model's next action after a failure differs from the failed one: a correction or a repeat."""
+    signature = call_signature(call["name"], call["args"])
+    differs = signature != failed_signature
+    kind = "researcher.correction" if differs else "researcher.repeat"
+    text = "next action differs from the failed one" if differs else "repeated the failed action"
+    return context.emit(
+        kind, f"{agent_id}: {text}: {call['name']}", agent=agent_id, after=failed_signature, action=signature
+    )
+
+
+def _record_failure(
+    result: ActResult, call: ToolCall, error: ToolError, agent_id: str, context: ResearchContext
+) -> None:
+    result.failed_signature = call_signature(call["name"], call["args"])
+    result.failed_next_tool = error.next_tool or ""
+    # A page whose error names another tool (needs_js → browse_page) can still be read: a later read
+    # chosen by the system follows that advice, so only dead ends are marked unreadable.
+    if call["name"] in FETCH_TOOLS and "url" in call["args"] and not error.next_tool:
+        result.unreadable.append(str(call["args"]["url"]))
+    result.events.append(
+        context.emit(
+            "tool.error",
+            f"{agent_id}: {error.for_model()}",
+            agent=agent_id,
+            tool=call["name"],
+            error_kind=error.kind,
+            hint=error.hint,
+        )
+    )
 
 
 async def conclude(

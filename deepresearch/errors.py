@@ -43,6 +43,9 @@ class ToolError(BaseModel):
     is_retryable: bool = False
     hint: str = ""
     tool: str = ""
+    # A tool that can do what this one could not, with the same arguments (needs_js → browse_page). The
+    # hint says it to the model; this says it to the code, which takes it when a model repeats the call.
+    next_tool: str | None = None
 
     def for_model(self) -> str:
         """The text an agent sees in its tool message."""

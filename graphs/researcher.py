@@ -12,7 +12,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from agents import researcher
+from agents import fallbacks, researcher
 from agents.context import ResearchContext
 from graphs.state import ResearcherInput, ResearcherOutput, ResearcherState
 
@@ -29,10 +29,25 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
     update: dict[str, Any] = {"messages": thought.messages, "steps": state.get("steps", 0) + 1}
     if thought.stopped_by:
         update["stopped_by"] = thought.stopped_by
-    if thought.reply is None or not thought.reply.tool_calls:
+    reply = thought.reply
+    if reply is not None and not reply.tool_calls and not thought.stopped_by:
+        forced = fallbacks.evidence_first_call(
+            task.queries,
+            task.goal,
+            task.id,
+            queries_tried=state.get("queries_tried", []),
+            leads=state.get("leads", []),
+            fetched=state.get("fetched", {}),
+            unreadable=state.get("unreadable", []),
+            context=runtime.context,
+        )
+        if forced is not None:
+            reply = forced
+            update["messages"] = [*thought.messages, forced]
+    if reply is None or not reply.tool_calls:
         return Command(goto="conclude", update=update)
     result = await researcher.act(
-        thought.reply,
+        reply,
         task,
         task.id,
         fetched=state.get("fetched", {}),
@@ -42,10 +57,12 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         context=runtime.context,
         queries_tried=state.get("queries_tried", []),
         leads=state.get("leads", []),
+        failed_next_tool=state.get("failed_next_tool", ""),
+        unreadable=state.get("unreadable", []),
     )
     observations = result.observations
     update |= {
-        "messages": [*thought.messages, *(o.message for o in observations)],
+        "messages": [*update["messages"], *(o.message for o in observations)],
         "passages": {k: v for o in observations for k, v in o.passages.items()},
         "sources": {k: v for o in observations for k, v in o.sources.items()},
         "source_texts": {k: v for o in observations for k, v in o.source_texts.items()},
@@ -54,6 +71,8 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         "leads": [url for o in observations for url in o.leads],
         "problems": [o.error.for_model().splitlines()[0] for o in observations if o.error is not None],
         "failed_signature": result.failed_signature,
+        "failed_next_tool": result.failed_next_tool,
+        "unreadable": result.unreadable,
         "events": result.events,
     }
     stopped = next((o.stopped_by for o in observations if o.stopped_by), None)

@@ -77,7 +77,9 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
     fetched: Annotated[dict[str, str], merge_by_key]  # normalized URL → source id
     queries_tried: Annotated[list[str], add_unique]
     leads: Annotated[list[str], add_unique]  # result URLs of this researcher's searches, best first
+    unreadable: Annotated[list[str], add_unique]  # URLs whose read failed
     failed_signature: str
+    failed_next_tool: str  # the tool the last error named as the way around it, if any
     stopped_by: str | None
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from deepresearch.config import ResearchConfig, default_data_dir
+
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
 _real_getaddrinfo = socket.getaddrinfo
@@ -86,3 +88,46 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+# ---- the prebuilt encyclopedia index ------------------------------------------------------------------
+# Building it embeds 10,033 articles (about 5 minutes on 2 cores), so tests never build it per test:
+# `python -m memory.setup` builds it at install time into the library directory; the session fixture
+# finds it there (or builds it once in a session temp dir if none exists).
+
+ENCYCLOPEDIA_MIN_ARTICLES = 10_000
+
+
+def _has_built_encyclopedia(library: Path) -> bool:
+    from memory.document_store import DocumentStore
+
+    path = library / "encyclopedia" / "documents.sqlite"
+    return path.exists() and DocumentStore(path).count() >= ENCYCLOPEDIA_MIN_ARTICLES
+
+
+@pytest.fixture(scope="session")
+def encyclopedia_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library directory holding the full, built encyclopedia index."""
+    # Session fixtures are set up before the per-test environment reset, so these are the real values.
+    data_dir = os.environ.get("DEEPRESEARCH_DATA_DIR")
+    candidates = [
+        os.environ.get("DEEPRESEARCH_TEST_LIBRARY_DIR"),
+        os.environ.get("DEEPRESEARCH_LIBRARY_DIR"),
+        str(Path(data_dir) / "library") if data_dir else None,
+        str(default_data_dir() / "library"),
+    ]
+    for candidate in filter(None, candidates):
+        if _has_built_encyclopedia(Path(candidate)):
+            return Path(candidate)
+    from memory.encyclopedia import build_encyclopedia
+
+    library = tmp_path_factory.mktemp("library")
+    build_encyclopedia(ResearchConfig(library_dir=library))
+    return library
+
+
+@pytest.fixture
+def encyclopedia_config(encyclopedia_library: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ResearchConfig]:
+    """Settings whose library is the prebuilt encyclopedia (the data dir stays the test's own)."""
+    monkeypatch.setenv("DEEPRESEARCH_LIBRARY_DIR", str(encyclopedia_library))
+    yield ResearchConfig()

@@ -78,6 +78,7 @@ def _needs_js(url: str) -> ToolError:
         message=f"{url} has almost no text without JavaScript",
         is_retryable=False,
         hint="This page builds its text with JavaScript; call browse_page with the same URL.",
+        next_tool="browse_page",
     )
 
 

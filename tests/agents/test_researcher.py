@@ -135,3 +135,56 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
         leads=leads,
     )
     assert next(iter(again.observations[0].fetched)) == leads[1], "each repeat reads the next unread result"
+
+
+async def test_repeating_a_call_that_needed_javascript_runs_the_browser_instead() -> None:
+    from deepresearch.errors import ToolError
+
+    class JsWeb(FakeWeb):
+        async def read(self, url: str, *, browser: bool):  # type: ignore[no-untyped-def]
+            if not browser:
+                return ToolError(kind="needs_js", message=f"{url} needs JavaScript", next_tool="browse_page")
+            return await super().read(url, browser=True)
+
+    web = JsWeb()
+    context, recorder = make_context(ScriptedChatModel(), scripted_services(web))
+    url = "https://example.org/cats-sleep"
+    failed = await _act(context, tool_call("fetch_page", url=url))
+    assert failed.failed_next_tool == "browse_page"
+    repeated = await researcher.act(
+        tool_call("fetch_page", url=url),
+        TASK,
+        "r1t1",
+        fetched={},
+        failed_signature=failed.failed_signature,
+        next_label=1,
+        sources_by_id={},
+        context=context,
+        failed_next_tool=failed.failed_next_tool,
+    )
+    observation = repeated.observations[0]
+    assert observation.error is None and observation.sources, "the browser read the page"
+    assert "browse_page was run instead" in str(observation.message.content)
+    assert "researcher.repeat" in recorder.kinds() and "researcher.nudge" in recorder.kinds()
+
+
+def test_a_researcher_that_stops_before_reading_searches_then_reads_each_readable_lead() -> None:
+    from agents.fallbacks import evidence_first_call
+
+    context, recorder = make_context(ScriptedChatModel())
+
+    def move(**state):  # type: ignore[no-untyped-def]
+        state = {"queries_tried": [], "leads": [], "fetched": {}, "unreadable": [], **state}
+        return evidence_first_call(TASK.queries, TASK.goal, "r1t1", context=context, **state)
+
+    first = move()
+    assert first is not None and first.tool_calls[0]["name"] == "web_search"
+    assert first.tool_calls[0]["args"] == {"query": "cats sleep hours"}
+    leads = ["https://example.org/gone", "https://example.org/cats-sleep"]
+    read = move(queries_tried=["cats sleep hours"], leads=leads)
+    assert read is not None and read.tool_calls[0]["args"] == {"url": leads[0]}
+    after_failure = move(queries_tried=["x"], leads=leads, unreadable=[leads[0]])
+    assert after_failure is not None and after_failure.tool_calls[0]["args"] == {"url": leads[1]}
+    assert move(queries_tried=["x"], leads=leads, unreadable=leads) is None
+    assert move(queries_tried=["x"], leads=leads, fetched={"u": "s"}) is None, "once something was read, stop"
+    assert recorder.kinds().count("researcher.nudge") == 3
