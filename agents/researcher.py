@@ -56,6 +56,7 @@ FINDINGS_PROMPT = """<role>You extract findings for one research task from passa
 RESEARCHER_PLACEHOLDERS = frozenset({"goal", "queries", "done_when", "data_rule"})
 FINDINGS_PLACEHOLDERS = frozenset({"goal", "data_rule", "passages"})
 MAX_EXTRACTIVE_CLAIMS = 5
+RELEVANCE_SHARE_OF_BEST = 0.5
 
 
 class ClaimDraft(BaseModel):
@@ -284,22 +285,27 @@ async def _model_claims(
 
 
 def extractive_claims(task: ResearchTask, passages: Sequence[Passage]) -> list[Claim]:
-    """Claims copied verbatim from the passages: the sentence of each that best matches the task."""
+    """Claims copied verbatim from the passages: of each passage, the sentence that best matches the task.
+
+    Sentences are ranked by how much of the task they cover, and one that covers less than half as much
+    as the best is left out: a passage recalled for a shared word ("colour") is not evidence.
+    """
     wanted = set(content_tokens(" ".join([task.goal, *task.queries])))
-    claims: list[Claim] = []
+    candidates: list[tuple[float, Passage]] = []
     seen: set[str] = set()
     for passage in passages:
-        span = _best_sentence_span(passage, wanted)
-        if span is None or span.text.lower() in seen:
+        best = _best_sentence_span(passage, wanted)
+        if best is None or best[1].text.lower() in seen:
             continue
-        seen.add(span.text.lower())
-        claims.append(Claim(text=span.text, passages=[span]))
-        if len(claims) >= MAX_EXTRACTIVE_CLAIMS:
-            break
-    return claims
+        seen.add(best[1].text.lower())
+        candidates.append(best)
+    candidates.sort(key=lambda item: -item[0])
+    floor = candidates[0][0] * RELEVANCE_SHARE_OF_BEST if candidates else 0.0
+    kept = [span for score, span in candidates if score >= floor][:MAX_EXTRACTIVE_CLAIMS]
+    return [Claim(text=span.text, passages=[span]) for span in kept]
 
 
-def _best_sentence_span(passage: Passage, wanted: set[str]) -> Passage | None:
+def _best_sentence_span(passage: Passage, wanted: set[str]) -> tuple[float, Passage] | None:
     best: tuple[float, Passage] | None = None
     for left, right in sentence_spans(passage.text):
         tokens = set(content_tokens(passage.text[left:right]))
@@ -308,4 +314,4 @@ def _best_sentence_span(passage: Passage, wanted: set[str]) -> Passage | None:
         score = len(tokens & wanted) / (len(wanted) or 1) + min(len(tokens), 25) / 1000
         if best is None or score > best[0]:
             best = (score, sub_passage(passage, left, right))
-    return best[1] if best else None
+    return best

@@ -188,3 +188,15 @@ def test_a_researcher_that_stops_before_reading_searches_then_reads_each_readabl
     assert move(queries_tried=["x"], leads=leads, unreadable=leads) is None
     assert move(queries_tried=["x"], leads=leads, fetched={"u": "s"}) is None, "once something was read, stop"
     assert recorder.kinds().count("researcher.nudge") == 3
+
+
+def test_extractive_claims_leave_out_passages_that_only_share_a_word() -> None:
+    task = ResearchTask(id="t", goal="How does the common octopus change colour")
+    texts = [
+        "The common octopus changes colour in under a second using chromatophores.",
+        "Carrots are typically orange in colour due to their beta-carotene content.",
+        "Some animals, such as chameleons and octopuses, can change their colour quickly.",
+    ]
+    passages = [Passage(source_id=f"s{i}", text=t, start=0, end=len(t)) for i, t in enumerate(texts)]
+    claims = researcher.extractive_claims(task, passages)
+    assert [c.text for c in claims] == [texts[0], texts[2]]
