@@ -7,12 +7,9 @@ and prints the 5 ÷ 1 wall ratio and wall ÷ critical path. Usage: `python -m be
 from __future__ import annotations
 
 import asyncio
-import time
 
+from bench.scripted_run import timed_run
 from deepresearch.config import ROLES, load_config
-from deepresearch.progress import Event
-from graphs.context import build_context
-from graphs.research import build_research_graph
 from tests.scripted_model import ScriptedChatModel
 from tests.scripts import ResearchResponder, scripted_services
 
@@ -26,21 +23,12 @@ async def wall_time(researchers: int, latency_s: float = LATENCY_S) -> tuple[flo
     responder = ResearchResponder(tasks=researchers, dangling_first_draft=False)
     quick = ScriptedChatModel(responder=responder)
     slow = ScriptedChatModel(responder=responder, latency_s=latency_s)
-    models = {role: quick for role in ROLES} | {"researcher": slow}
+    models: dict[str, ScriptedChatModel] = {role: quick for role in ROLES}
+    models["researcher"] = slow
     config = load_config(clarify=False, max_agents=max(researchers, 1), depth="deep")
-    context = build_context(config, scripted_services(), run_id=f"bench{researchers}", chat_models=models)
-    graph = build_research_graph().compile()
-    events: list[Event] = []
-    started = time.perf_counter()
-    async for chunk in graph.astream(
-        {"question": "How long do cats sleep?"}, context=context, stream_mode="custom", subgraphs=True
-    ):
-        events.append(chunk[1])
-    elapsed = time.perf_counter() - started
-    assert any(e.kind == "report.ready" and e.data["support"] > 0 for e in events), "no cited report"
-    fan_out = next(e.at for e in events if e.kind == "phase" and e.data.get("phase") == "research")
-    last_done = max(e.at for e in events if e.kind == "researcher.done")
-    return (last_done - fan_out).total_seconds(), elapsed, len(slow.calls)
+    run = await timed_run(config, scripted_services(), models, run_id=f"bench{researchers}")
+    assert run.has_cited_report(), "no cited report"
+    return run.phase_wall_s(), run.wall_s, len(slow.calls)
 
 
 async def measure() -> dict[str, float]:

@@ -15,13 +15,14 @@ and `DR_TEST_SLOW_URL` (a URL whose fetch sleeps 60 s, to kill a run mid-researc
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import BaseMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
@@ -55,8 +56,13 @@ CAT_PAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _tokens(text: str) -> set[str]:
-    return set(content_tokens(text))
+@functools.lru_cache(maxsize=4096)
+def _tokens(text: str) -> frozenset[str]:
+    # Cached: a search ranks every page, and the scripted web's CPU must not pass for the graph's.
+    return frozenset(content_tokens(text))
+
+
+_url_key = functools.lru_cache(maxsize=4096)(normalize_url)
 
 
 @dataclass
@@ -68,6 +74,8 @@ class FakeWeb:
     needs_js: set[str] = field(default_factory=set)
     search_fails: bool = False
     slow_url: str | None = None
+    results_per_search: int = 5
+    search_latency_s: float = 0.0
     fetches: list[str] = field(default_factory=list)
 
     def search(self, query: str, k: int = 5) -> list[SearchHit] | ToolError:
@@ -87,9 +95,9 @@ class FakeWeb:
         self.fetches.append(url)
         if self.slow_url and normalize_url(url) == normalize_url(self.slow_url):
             await asyncio.sleep(60)
-        key = normalize_url(url)
-        page = next((v for u, v in self.pages.items() if normalize_url(u) == key), None)
-        if key in {normalize_url(u) for u in self.missing} or page is None:
+        key = _url_key(url)
+        page = next((v for u, v in self.pages.items() if _url_key(u) == key), None)
+        if key in {_url_key(u) for u in self.missing} or page is None:
             return ToolError(
                 kind="not_found", message=f"404 Not Found: {url}", hint="Try another result.", tool="fetch_page"
             )
@@ -133,7 +141,9 @@ class RecallArgs(BaseModel):
 
 def scripted_tools(web: FakeWeb, memory: InMemoryMemory) -> list[BaseTool]:
     async def web_search(query: str) -> tuple[str, Any]:
-        found = web.search(query)
+        if web.search_latency_s:
+            await asyncio.sleep(web.search_latency_s)
+        found = web.search(query, web.results_per_search)
         if isinstance(found, ToolError):
             return found.for_model(), found
         return "\n".join(f"{h.rank}. {h.title} — {h.url}\n   {h.snippet}" for h in found), found
@@ -206,6 +216,23 @@ TOPICS = [
     "kittens sleep",
     "cat sleep rhythm",
 ]
+ASPECTS = ["overview", "studies", "details", "history", "numbers"]
+
+
+def aspect_pages(results: int = 3) -> dict[str, tuple[str, str]]:
+    """A web where the search `"{topic} {aspect}"` finds `results` pages of its own, for every topic and
+    aspect: a researcher making several searches reads new pages after each one."""
+    pages: dict[str, tuple[str, str]] = {}
+    for topic in TOPICS:
+        for aspect in ASPECTS:
+            for n in range(1, results + 1):
+                url = f"https://example.org/{topic.replace(' ', '-')}/{aspect}/{n}"
+                text = (
+                    f"Survey {n} of {topic} {aspect} reports that cats rest for {11 + n} hours on a typical day. "
+                    f"The {aspect} part of the {topic} survey {n} also compares kittens with adult cats."
+                )
+                pages[url] = (f"{topic} {aspect} ({n})", text)
+    return pages
 
 
 def _tag(messages: list[BaseMessage], name: str) -> str:
@@ -221,6 +248,9 @@ class ResearchResponder:
     tasks: int = 2
     clarify: bool = False
     dangling_first_draft: bool = True
+    # 0: search once and read the first result. N > 0: search N times (the task's first query plus an
+    # aspect each time); each reply reads every result of the previous search and runs the next search.
+    searches: int = 0
 
     def __call__(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
         schema = kwargs.get("structured_schema")
@@ -263,6 +293,8 @@ class ResearchResponder:
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(_tag(messages, "task") + "\n")
         tool_messages = [m for m in messages if isinstance(m, ToolMessage)]
+        if self.searches:
+            return self.searching_step(messages, tool_messages)
         if not tool_messages:
             return tool_call("web_search", query=_tag(messages, "first_queries") or "cats")
         last = tool_messages[-1]
@@ -281,6 +313,19 @@ class ResearchResponder:
             if urls:
                 return tool_call("fetch_page", url=urls[0])
         return "I have read enough for this task."
+
+    def searching_step(self, messages: list[BaseMessage], tool_messages: list[ToolMessage]) -> Any:
+        """Reads every unread result of the last search and, while searches remain, runs the next one, in
+        one reply (parallel tool calls); stops once the last search's results are read."""
+        searched = [m for m in tool_messages if m.name == "web_search"]
+        read = {u for m in tool_messages if m.name == "fetch_page" for u in _URL.findall(str(m.content))}
+        unread = [u for u in _URL.findall(str(searched[-1].content)) if u not in read] if searched else []
+        calls = [tool_call("fetch_page", url=url).tool_calls[0] for url in unread]
+        if len(searched) < self.searches:
+            topic = (_tag(messages, "first_queries") or "cats").split(";")[0].strip()
+            query = f"{topic} {ASPECTS[len(searched) % len(ASPECTS)]}"
+            calls.append(tool_call("web_search", query=query).tool_calls[0])
+        return AIMessage(content="", tool_calls=calls) if calls else "I have read enough for this task."
 
     def summary(self, messages: list[BaseMessage]) -> str:
         system = next((str(m.content) for m in messages if isinstance(m, SystemMessage)), "")
