@@ -1,8 +1,8 @@
 """The Python API: run research, answer clarifying questions, resume a killed run, load a report.
 
-A run's id is its LangGraph thread id; checkpoints live in SQLite (`config.checkpoint_path`), the run's
-folder in `<data_dir>/runs/<run_id>/`. Progress events stream from the graph's custom stream to
-`on_event` and to the run's `trace.jsonl` as they happen.
+A run's id is its LangGraph thread id; checkpoints live in Postgres when `checkpoint_url` is set, else in
+SQLite (`config.checkpoint_path`); the run's folder in `<data_dir>/runs/<run_id>/`. Progress events stream
+from the graph's custom stream to `on_event` and to the run's `trace.jsonl` as they happen.
 """
 
 from __future__ import annotations
@@ -143,9 +143,9 @@ async def _drive(
     # Imported here: the graph pulls in langgraph and every agent, which the CLI's --help must not wait for.
     from langgraph.types import Command
 
+    from graphs.checkpointer import open_checkpointer
     from graphs.context import build_context
     from graphs.research import build_research_graph
-    from graphs.state import checkpoint_serde
 
     def record(event: Event) -> None:
         append_trace(run_dir, event)
@@ -153,15 +153,10 @@ async def _drive(
             on_event(event)
 
     previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
-    import aiosqlite
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    config.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
     async with (
-        aiosqlite.connect(str(config.checkpoint_path)) as conn,
+        open_checkpointer(config) as saver,
         _services(services, config, run_id, record) as svc,
     ):
-        saver = AsyncSqliteSaver(conn, serde=checkpoint_serde())
         graph = build_research_graph().compile(checkpointer=saver)
         context = build_context(
             config, svc, run_id=run_id, chat_models=chat_models, events=record, show_reasoning=show_reasoning

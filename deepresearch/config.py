@@ -120,6 +120,9 @@ class ResearchConfig(BaseSettings):
     # Research graph.
     services_factory: str | None = None  # "package.module:function" building a run's tools and memory
     checkpoint_db: Path | None = None  # SQLite checkpoints; default <data_dir>/checkpoints.sqlite
+    # Postgres checkpoints shared by several workers (postgresql://user:password@host:5432/db); wins over
+    # checkpoint_db when set. A secret: it may hold a password.
+    checkpoint_url: SecretStr | None = None
 
     # Storage.
     data_dir: Path = Field(default_factory=default_data_dir)

@@ -15,7 +15,8 @@ fingerprint="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)"
 say() { printf '[setup] %s\n' "$*" >&2; }
 
 debian_packages=(chromium)
-[ "$mode" = "test" ] && debian_packages+=(python3.11-doc)
+# postgresql: the tests start a throwaway server (initdb + pg_ctl) to check Postgres checkpoints.
+[ "$mode" = "test" ] && debian_packages+=(python3.11-doc postgresql)
 
 missing_debian_packages() {
   local missing=()

@@ -1,0 +1,104 @@
+"""The research graph as a LangGraph server runs it (`langgraph.json` → `graphs/server.py:graph`).
+
+A LangGraph server (`langgraph dev`, self-hosted, Platform) hands every run a JSON context and owns the
+checkpointer; the research graph's nodes need a `ResearchContext` holding live models, tools and memory,
+which JSON cannot carry. So the served graph is one node wrapping the research graph:
+
+    START → research → END        context_schema = ServerSettings (what a client may send)
+
+The `research` node builds the run's settings (client context > environment/.env > defaults), opens the
+run's services, builds the `ResearchContext` exactly as the CLI and the API do, and runs the unchanged
+research graph with it as a subgraph. The subgraph checkpoints through the server's checkpointer under its
+own namespace, so the clarify `interrupt()` surfaces on the thread, `Command(resume=...)` sent through the
+server's API resumes it, and a worker that dies mid-run resumes from the last checkpoint.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, ConfigDict, Field
+
+from deepresearch.config import ResearchConfig, load_config
+from graphs.context import build_context, open_services
+from graphs.research import build_research_graph
+from graphs.state import ResearchInput, ResearchOutput
+
+
+class ServerSettings(BaseModel):
+    """Per-run settings a server client may send as the run's `context`; unset fields come from the
+    server's environment. Deliberately narrow: no keys, URLs, paths or services factory from clients."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model: str | None = None
+    rewriter_model: str | None = None
+    clarifier_model: str | None = None
+    manager_model: str | None = None
+    researcher_model: str | None = None
+    summarizer_model: str | None = None
+    verifier_model: str | None = None
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    clarify: bool | None = None
+    depth: Literal["quick", "standard", "deep"] | None = None
+    search_providers: list[str] | None = None
+    max_agents: int | None = Field(default=None, ge=1)
+    max_rounds: int | None = Field(default=None, ge=1)
+    max_steps: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_time_s: float | None = Field(default=None, gt=0)
+    max_pages: int | None = Field(default=None, ge=1)
+    max_revisions: int | None = Field(default=None, ge=0)
+
+
+class ServerState(ResearchInput, ResearchOutput, total=False):
+    """The thread's values on the server: the question in, the report out."""
+
+
+def settings_for(requested: ServerSettings | None) -> ResearchConfig:
+    """The run's config: the client's per-run settings over the server's environment and defaults."""
+    return load_config(**(requested.model_dump() if requested is not None else {}))
+
+
+def _run_id(config: RunnableConfig) -> str:
+    configurable = config.get("configurable") or {}
+    return str(configurable.get("thread_id") or configurable.get("run_id") or "server")
+
+
+_RESEARCH = build_research_graph().compile(name="research")
+
+
+async def research(state: ServerState, runtime: Runtime[ServerSettings]) -> dict[str, Any]:
+    """Run the research graph with a context built for this run; its services close when it ends.
+
+    On resume (after the clarify interrupt or a worker restart) the node runs again: the services are
+    rebuilt, and the research subgraph continues from its own checkpoint instead of starting over.
+    """
+    config = get_config()  # the server's run config: the subgraph checkpoints under this node's namespace
+    settings = settings_for(runtime.context)
+    run_id = _run_id(config)
+    async with open_services(settings, run_id) as services:
+        context = build_context(settings, services, run_id=run_id)
+        output = await _RESEARCH.ainvoke({"question": state["question"]}, config, context=context)
+    return {"report": output["report"]}
+
+
+def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInput, ResearchOutput]:
+    """The uncompiled served graph; the server compiles it with its own checkpointer and store."""
+    builder = StateGraph(
+        ServerState, context_schema=ServerSettings, input_schema=ResearchInput, output_schema=ResearchOutput
+    )
+    builder.add_node("research", research)
+    builder.add_edge(START, "research")
+    builder.add_edge("research", END)
+    return builder
+
+
+graph: CompiledStateGraph[ServerState, ServerSettings, ResearchInput, ResearchOutput] = build_server_graph().compile(
+    name="deepresearch"
+)
