@@ -13,47 +13,20 @@ from the same two rankings, to show how the defaults were chosen.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deepresearch.schemas import Document  # noqa: E402
+from bench.hotpotqa_data import Question, load  # noqa: E402
 from memory.corpus import FusionSettings, LocalCorpus, RetrievalMode  # noqa: E402
-from memory.encyclopedia import wikipedia_url  # noqa: E402
 from memory.fusion import reciprocal_rank_fusion  # noqa: E402
 
 CUTOFFS = (5, 10)
 POOL = 50
-
-
-@dataclass(frozen=True)
-class Question:
-    text: str
-    gold_urls: frozenset[str]
-
-
-def load(path: Path) -> tuple[list[Document], list[Question]]:
-    """The pooled corpus (one document per title) and the questions with their gold documents."""
-    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-    docs: dict[str, Document] = {}
-    questions = []
-    for record in records:
-        context = record["context"]
-        for title, sentences in zip(context["title"], context["sentences"], strict=True):
-            url = wikipedia_url(title)
-            docs.setdefault(
-                url, Document(url=url, title=title, text="".join(sentences).strip(), licence="CC BY-SA 4.0")
-            )
-        gold = frozenset(wikipedia_url(t) for t in record["supporting_facts"]["title"])
-        questions.append(Question(record["question"], gold))
-    return list(docs.values()), questions
 
 
 def score(rankings: list[list[str]], questions: list[Question]) -> dict[str, float]:

@@ -1,0 +1,280 @@
+"""Research quality on HotpotQA-format questions: the full system, offline, over one pooled local corpus.
+
+    python bench/hotpotqa.py --data ../shared/data/hotpotqa_dev_distractor_60.json [--n 20]
+        [--depth quick|standard|deep] [--model provider:model] [--out results.json] [--work-dir DIR]
+
+Every paragraph of the question file goes into ONE local corpus (one document per title, its Wikipedia URL,
+its sentences joined; see bench/hotpotqa_data.py), indexed as the `docs` corpus of a library directory of
+the bench's own (`<work dir>/library`, the work dir keyed by the file's hash and reused across runs).
+Each question then runs through `deepresearch.aresearch` with clarification off, the encyclopedia off and
+web search off (`search_providers=["local"]`), its run folder under `<work dir>/runs/`. The model is the
+configured one (the embedded SmolLM2-135M by default); `--model openai:gpt-4o-mini` (with OPENAI_API_KEY
+set) or `anthropic:…`, `ollama:…`, `deepseek:…` runs every role on that model instead.
+
+Figures, per question and in total (totals are means over questions unless said otherwise):
+- EM / F1: HotpotQA exact match and token F1 (official normalization and yes/no rule, see
+  bench/hotpotqa_scoring.py) of the report's one-line short answer (`report.answer`, citation markers
+  removed; if it is empty, the first sentence of the findings). A crashed run scores 0.
+- closed-book EM / F1: the same model (the summarizer role's) asked the bare question ("Answer with a short
+  phrase"), first line of its reply. lift = research ÷ closed-book, "n/a" when closed-book is 0.
+- gold read / gold cited: share of the question's `supporting_facts` titles among the documents the agents
+  read (`source.found` events: documents actually opened) and among the documents the report cites.
+- never-read citations: citations whose source id is not among the documents read (must be 0); citations
+  whose source is missing from the run folder's `sources/index.json` are counted too ("not in registry").
+- supported: share of cited sentences in the findings that the re-verifier scores as supported. It uses
+  `deepresearch.review.verify_report` on the run folder (the stored source text, no model): a sentence is
+  supported when one of its citations has its passage in the stored source text and the sentence's
+  deterministic support score against that passage reaches `SUPPORT_THRESHOLD` (the same score
+  `deepresearch review` shows, not the run's embedding-blended score). Totals pool all sentences.
+- tokens: prompt / completion tokens per question (from `llm.call` events), LLM calls, self-corrections
+  (`researcher.correction`, `llm.structured_retry`, `researcher.nudge` events), wall time of the run.
+Everything is also written as JSON (`--out`, default `<work dir>/results-<time>.json`), after every question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from langchain_core.messages import HumanMessage  # noqa: E402
+
+from agents.citations import numbers_in  # noqa: E402
+from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
+from bench.hotpotqa_data import Question, file_digest, load  # noqa: E402
+from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
+from deepresearch.api import aresearch, new_run_id  # noqa: E402
+from deepresearch.config import ResearchConfig, load_config  # noqa: E402
+from deepresearch.llm import ModelSet  # noqa: E402
+from deepresearch.progress import Event, EventRecorder  # noqa: E402
+from deepresearch.reports import SOURCES, run_dir_for  # noqa: E402
+from deepresearch.review import sentences_citing, verify_report  # noqa: E402
+from deepresearch.schemas import Report, source_id_for  # noqa: E402
+from memory.local_search import DOCS_CORPUS, open_docs_corpus  # noqa: E402
+
+CLOSED_BOOK_PROMPT = "Answer with a short phrase.\n\nQuestion: {question}"
+SELF_CORRECTIONS = ("researcher.correction", "llm.structured_retry", "researcher.nudge")
+
+
+def default_work_dir(data: Path) -> Path:
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "deepresearch-bench" / f"hotpotqa-{file_digest(data)[:12]}"
+
+
+def bench_config(work_dir: Path, depth: str | None, model: str | None) -> ResearchConfig:
+    """The run settings: the bench's own data and library dirs, local corpus only, no clarification."""
+    return load_config(
+        data_dir=work_dir,
+        library_dir=work_dir / "library",
+        docs_paths=[],
+        encyclopedia=False,
+        search_providers=["local"],
+        clarify=False,
+        depth=depth,
+        model=model,
+    )
+
+
+async def closed_book(question: str, models: ModelSet) -> dict[str, Any]:
+    reply = await models.for_role("summarizer").ainvoke(
+        [HumanMessage(CLOSED_BOOK_PROMPT.format(question=question))], agent="closed-book"
+    )
+    lines = [line.strip() for line in reply.text.splitlines() if line.strip()]
+    return {"answer": lines[0] if lines else "", "prompt_tokens": reply.usage.input_tokens,
+            "completion_tokens": reply.usage.output_tokens}
+
+
+def short_answer_of(report: Report) -> str:
+    if report.answer.strip():
+        return strip_citations(report.answer).strip()
+    findings = next((s.markdown for s in report.sections if s.title == "Findings"), "")
+    first = next((line for line in findings.splitlines() if line.strip()), "")
+    sentences = split_sentences(first)
+    return strip_citations(sentences[0]).strip() if sentences else ""
+
+
+def cited_sentence_support(run_dir: Path, report: Report) -> tuple[int, int]:
+    """(supported, total) cited sentences of the findings, re-verified against the run folder's texts."""
+    checks = {check.citation.number: check for check in verify_report(run_dir, report)}
+    findings = next((s.markdown for s in report.sections if s.title == "Findings"), "")
+    sentences = {sentence for found in sentences_citing(findings).values() for sentence in found}
+    supported = 0
+    for sentence in sentences:
+        usable = [checks[n] for n in numbers_in(sentence) if n in checks and checks[n].is_passage_in_source]
+        best = max((support_score(strip_citations(sentence), c.citation.passage) for c in usable), default=0.0)
+        supported += best >= SUPPORT_THRESHOLD
+    return supported, len(sentences)
+
+
+def run_figures(question: Question, report: Report, events: list[Event], run_dir: Path) -> dict[str, Any]:
+    read_ids = {str(e.data.get("source_id")) for e in events if e.kind == "source.found"}
+    index_file = run_dir / SOURCES / "index.json"
+    registry = json.loads(index_file.read_text(encoding="utf-8")) if index_file.exists() else []
+    registry_ids = {str(source["id"]) for source in registry}
+    cited_ids = [c.source_id for c in report.citations]
+    gold_ids = {source_id_for(url) for url in question.gold_urls}
+    calls = [e.data for e in events if e.kind == "llm.call"]
+    supported, cited_sentences = cited_sentence_support(run_dir, report)
+    corrections = {kind: sum(e.kind == kind for e in events) for kind in SELF_CORRECTIONS}
+    return {
+        "answer": short_answer_of(report),
+        "gold_read": share(read_ids, gold_ids),
+        "gold_cited": share(cited_ids, gold_ids),
+        "sources_read": len(read_ids),
+        "citations": len(cited_ids),
+        "never_read_citations": sum(sid not in read_ids for sid in cited_ids),
+        "not_in_registry_citations": sum(sid not in registry_ids for sid in cited_ids),
+        "never_read_citation_urls": [c.url for c in report.citations if c.source_id not in read_ids],
+        "cited_sentences": cited_sentences,
+        "supported_sentences": supported,
+        "run_support_score": report.support_score,
+        "prompt_tokens": sum(int(c.get("input_tokens", 0)) for c in calls),
+        "completion_tokens": sum(int(c.get("output_tokens", 0)) for c in calls),
+        "llm_calls": len(calls),
+        "self_corrections": sum(corrections.values()),
+        "self_corrections_by_kind": corrections,
+        "fallbacks": sum(e.kind == "agent.fallback" for e in events),
+        "insufficient_evidence": report.is_insufficient_evidence,
+    }
+
+
+async def run_question(question: Question, config: ResearchConfig, models: ModelSet) -> dict[str, Any]:
+    run_id = f"hotpotqa-{question.number:03d}-{new_run_id()}"
+    result: dict[str, Any] = {"number": question.number, "question": question.text, "gold": question.answer,
+                              "type": question.type, "gold_titles": list(question.gold_titles), "run_id": run_id}
+    recorder = EventRecorder()
+    started = time.perf_counter()
+    try:
+        report = await aresearch(question.text, config=config, on_event=recorder, run_id=run_id)
+        result.update(run_figures(question, report, recorder.events, run_dir_for(config, run_id)))
+    except Exception as error:  # one crashed run is recorded and reported, the bench goes on
+        result["error"] = f"{type(error).__name__}: {error}"
+        result["traceback"] = traceback.format_exc(limit=8)
+        result["answer"] = ""
+    result["wall_s"] = round(time.perf_counter() - started, 2)
+    result["em"] = exact_match(result["answer"], question.answer)
+    result["f1"] = f1(result["answer"], question.answer)
+    book = await closed_book(question.text, models)
+    result["closed_book"] = {**book, "em": exact_match(book["answer"], question.answer),
+                             "f1": f1(book["answer"], question.answer)}
+    return result
+
+
+def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
+    ran = [r for r in results if "error" not in r]
+    em, closed_em = mean(r["em"] for r in results), mean(r["closed_book"]["em"] for r in results)
+    f1_mean, closed_f1 = mean(r["f1"] for r in results), mean(r["closed_book"]["f1"] for r in results)
+    cited_sentences = sum(r["cited_sentences"] for r in ran)
+    return {
+        "questions": len(results),
+        "errors": len(results) - len(ran),
+        "em": em, "f1": f1_mean, "closed_book_em": closed_em, "closed_book_f1": closed_f1,
+        "lift_em": ratio(em or 0.0, closed_em or 0.0), "lift_f1": ratio(f1_mean or 0.0, closed_f1 or 0.0),
+        "gold_read": mean(r["gold_read"] for r in ran), "gold_cited": mean(r["gold_cited"] for r in ran),
+        "citations": sum(r["citations"] for r in ran),
+        "never_read_citations": sum(r["never_read_citations"] for r in ran),
+        "not_in_registry_citations": sum(r["not_in_registry_citations"] for r in ran),
+        "cited_sentences": cited_sentences,
+        "supported_share": ratio(sum(r["supported_sentences"] for r in ran), cited_sentences),
+        "prompt_tokens": mean(r["prompt_tokens"] for r in ran),
+        "completion_tokens": mean(r["completion_tokens"] for r in ran),
+        "llm_calls": mean(r["llm_calls"] for r in ran),
+        "self_corrections": mean(r["self_corrections"] for r in ran),
+        "wall_s": mean(r["wall_s"] for r in results),
+        "wall_s_total": round(sum(r["wall_s"] for r in results), 1),
+    }
+
+
+def fmt(value: float | None, digits: int = 2) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def question_lines(r: dict[str, Any]) -> list[str]:
+    book = r["closed_book"]
+    head = f"[{r['number']:>3}] EM {r['em']:.0f} F1 {r['f1']:.2f} | closed EM {book['em']:.0f} F1 {book['f1']:.2f}"
+    if "error" in r:
+        return [f"{head} | CRASHED after {r['wall_s']:.0f} s: {r['error']}"]
+    supported = f"{r['supported_sentences']}/{r['cited_sentences']}"
+    return [
+        f"{head} | gold read {fmt(r['gold_read'])} cited {fmt(r['gold_cited'])} | citations {r['citations']} "
+        f"never-read {r['never_read_citations']} supported {supported} | tokens {r['prompt_tokens']}/"
+        f"{r['completion_tokens']} calls {r['llm_calls']} corrections {r['self_corrections']} | {r['wall_s']:.0f} s",
+        f"      gold: {r['gold']!r} | answer: {r['answer'][:120]!r} | closed-book: {book['answer'][:60]!r}",
+    ]
+
+
+def total_lines(t: dict[str, Any]) -> list[str]:
+    return [
+        f"questions {t['questions']} (crashed {t['errors']})",
+        f"answer            EM {fmt(t['em'], 3)}  F1 {fmt(t['f1'], 3)}",
+        f"closed-book       EM {fmt(t['closed_book_em'], 3)}  F1 {fmt(t['closed_book_f1'], 3)}",
+        f"research lift     EM {fmt(t['lift_em'])}  F1 {fmt(t['lift_f1'])}  (research ÷ closed-book)",
+        f"gold evidence     read {fmt(t['gold_read'], 3)}  cited {fmt(t['gold_cited'], 3)}",
+        f"citations         {t['citations']}, to never-read sources {t['never_read_citations']} "
+        f"(not in run registry {t['not_in_registry_citations']}), cited sentences supported "
+        f"{fmt(t['supported_share'], 3)} of {t['cited_sentences']}",
+        f"per question      tokens {fmt(t['prompt_tokens'], 0)} prompt / {fmt(t['completion_tokens'], 0)} "
+        f"completion, LLM calls {fmt(t['llm_calls'], 1)}, self-corrections {fmt(t['self_corrections'], 1)}, "
+        f"wall {fmt(t['wall_s'], 1)} s (total {t['wall_s_total']} s)",
+    ]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Hosted model: --model openai:gpt-4o-mini with OPENAI_API_KEY set (or anthropic:<model> with "
+        "ANTHROPIC_API_KEY, deepseek:<model>, ollama:<model>); any DEEPRESEARCH_* setting also applies.",
+    )
+    parser.add_argument("--data", type=Path, required=True, help="a HotpotQA-format JSON file")
+    parser.add_argument("--n", type=int, help="only the first N questions (default: all)")
+    parser.add_argument("--depth", choices=["quick", "standard", "deep"], help="research depth (default: configured)")
+    parser.add_argument("--model", help="provider:model for every role (default: configured, else embedded)")
+    parser.add_argument("--out", type=Path, help="results JSON (default: <work dir>/results-<time>.json)")
+    parser.add_argument("--work-dir", type=Path, help="library, runs and results (default: a cache dir per file)")
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace) -> int:
+    docs, questions = load(args.data)
+    questions = questions[: args.n] if args.n else questions
+    work_dir = args.work_dir or default_work_dir(args.data)
+    config = bench_config(work_dir, args.depth, args.model)
+    started = time.perf_counter()
+    indexed = await asyncio.to_thread(open_docs_corpus(config).index, docs)
+    print(f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
+          f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)")
+    print(f"model {config.model}, depth {config.depth}, {len(questions)} questions; runs in {config.runs_dir}")
+    out = args.out or work_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
+    header = {"data": str(args.data), "model": config.model, "depth": config.depth, "machine": platform.node(),
+              "cpus": os.cpu_count(), "started": datetime.now(UTC).isoformat(), "work_dir": str(work_dir)}
+    models = ModelSet(config)
+    results: list[dict[str, Any]] = []
+    for question in questions:
+        results.append(await run_question(question, config, models))
+        print("\n".join(question_lines(results[-1])), flush=True)
+        payload = {**header, "totals": totals(results), "questions": results}
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    print("\ntotals")
+    print("\n".join(total_lines(totals(results))))
+    print(f"results: {out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return asyncio.run(run(parse_args(argv)))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

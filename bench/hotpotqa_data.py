@@ -1,0 +1,66 @@
+"""Reading a HotpotQA-format question file (layout in ../shared/data/README.md) for the benches.
+
+Every question's context paragraphs are pooled into ONE corpus: one `Document` per title, its URL the
+title's Wikipedia URL, its text the title's sentences joined. Both `bench/retrieval.py` and
+`bench/hotpotqa.py` index exactly these documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from deepresearch.schemas import Document
+from memory.encyclopedia import wikipedia_url
+
+LICENCE = "CC BY-SA 4.0"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: its text, gold answer and the titles of its gold (`supporting_facts`) paragraphs."""
+
+    number: int
+    text: str
+    answer: str
+    type: str
+    level: str
+    gold_titles: tuple[str, ...]
+
+    @property
+    def gold_urls(self) -> frozenset[str]:
+        return frozenset(wikipedia_url(title) for title in self.gold_titles)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes (names caches built from it)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load(path: Path) -> tuple[list[Document], list[Question]]:
+    """The pooled corpus (one document per title, first occurrence wins) and the questions, in file order."""
+    records: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    docs: dict[str, Document] = {}
+    questions = []
+    for number, record in enumerate(records, start=1):
+        context = record["context"]
+        for title, sentences in zip(context["title"], context["sentences"], strict=True):
+            url = wikipedia_url(title)
+            if url not in docs:
+                text = "".join(sentences).strip()
+                digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+                docs[url] = Document(url=url, title=title, text=text, licence=LICENCE, content_hash=digest)
+        questions.append(
+            Question(
+                number=number,
+                text=record["question"],
+                answer=record["answer"],
+                type=record.get("type", ""),
+                level=record.get("level", ""),
+                gold_titles=tuple(dict.fromkeys(record["supporting_facts"]["title"])),
+            )
+        )
+    return list(docs.values()), questions
