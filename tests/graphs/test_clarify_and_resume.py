@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 from langgraph.checkpoint.memory import InMemorySaver
@@ -15,6 +10,7 @@ from langgraph.types import Command
 from deepresearch.config import ROLES, load_config
 from graphs.context import build_context
 from graphs.research import build_research_graph
+from tests.kill_and_resume import FINISHED_TASK, UNFINISHED_TASK, kill_mid_research_and_resume
 from tests.scripts import research_model, scripted_services
 
 from .helpers import run_graph
@@ -68,63 +64,11 @@ async def test_clarify_off_records_assumptions_in_brief_and_report() -> None:
     assert report.brief is not None and report.brief.assumptions == ["Domestic cats."]
 
 
-def _spawn(
-    project_root: Path, data_dir: Path, log: Path, args: list[str], slow_url: str | None
-) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPRESEARCH_")}
-    env |= {
-        "DEEPRESEARCH_DATA_DIR": str(data_dir),
-        "DEEPRESEARCH_MODEL": "scripted:research",
-        "DEEPRESEARCH_SERVICES_FACTORY": "tests.scripts:research_services",
-        "DEEPRESEARCH_CLARIFY": "false",
-        "DR_TEST_CALL_LOG": str(log),
-        "PYTHONPATH": str(project_root),
-    }
-    if slow_url:
-        env["DR_TEST_SLOW_URL"] = slow_url
-    code = (
-        "import sys; from deepresearch import api\n"
-        "if sys.argv[1] == 'run': r = api.research('How long do cats sleep?', run_id=sys.argv[2])\n"
-        "else: r = api.resume(sys.argv[2])\n"
-        "print('SUPPORT', r.support_score, len(r.citations))\n"
-    )
-    return subprocess.Popen(
-        [sys.executable, "-c", code, *args],
-        env=env,
-        cwd=project_root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_run_killed_mid_research_resumes_without_rerunning_finished_researchers(
     project_root: Path, tmp_path: Path
 ) -> None:
-    data_dir, log = tmp_path / "data", tmp_path / "calls.log"
-    # Task 2 searches "why cats sleep hunting energy" and fetches cat-hunting first: that fetch hangs.
-    first = _spawn(project_root, data_dir, log, ["run", "killme"], "https://example.org/cat-hunting")
-    deadline = time.monotonic() + 60
-    task1 = "Find out about cats sleep hours (1)"
-    while time.monotonic() < deadline:
-        lines = log.read_text().splitlines() if log.exists() else []
-        if lines.count(task1) >= 3 and (data_dir / "runs" / "killme" / "trace.jsonl").exists():
-            trace = (data_dir / "runs" / "killme" / "trace.jsonl").read_text()
-            if '"researcher.done"' in trace:
-                break
-        time.sleep(0.1)
-    else:
-        first.kill()
-        raise AssertionError(f"first run never finished researcher 1: {first.communicate()}")
-    time.sleep(0.5)  # let the finished branch's writes reach the checkpoint
-    first.send_signal(signal.SIGKILL)
-    first.wait()
-    before = log.read_text().splitlines()
-    second = _spawn(project_root, data_dir, log, ["resume", "killme"], None)
-    out, err = second.communicate(timeout=120)
-    assert second.returncode == 0, err
-    assert "SUPPORT" in out
-    after = log.read_text().splitlines()[len(before) :]
-    assert task1 not in after  # the finished researcher was not re-run
-    assert "Find out about why cats sleep hunting energy (2)" in after
-    assert (data_dir / "runs" / "killme" / "report.md").exists()
+    resumed = kill_mid_research_and_resume(project_root, tmp_path / "data", "killme")
+    assert "SUPPORT" in resumed.output
+    assert FINISHED_TASK not in resumed.calls_after_resume  # the finished researcher was not re-run
+    assert UNFINISHED_TASK in resumed.calls_after_resume
+    assert (resumed.run_dir / "report.md").exists()
