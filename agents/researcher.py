@@ -10,15 +10,15 @@ next call reads only the passages memory recalls for its goal. `conclude` turns 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall
-from langchain_core.tools import BaseTool
 from pydantic import BaseModel, Field
 
 from agents import fallbacks
-from agents.context import AgentMemory, ResearchContext
+from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
 from agents.fallbacks import call_signature
 from agents.observe import FETCH_TOOLS, Observation, observe_call
@@ -137,6 +137,15 @@ async def act(
     memory = context.services.make_memory(agent_id)
     tried = {query.strip().lower() for query in queries_tried}
     unreadable = list(unreadable)
+    observe = functools.partial(
+        observe_call,
+        task=task,
+        agent_id=agent_id,
+        tools=tools,
+        memory=memory,
+        sources_by_id=sources_by_id,
+        context=context,
+    )
     for original in reply.tool_calls:
         call, note = fallbacks.instead_of_repeated_search(
             original, tried, leads, fetched, unreadable, agent_id, context
@@ -148,13 +157,11 @@ async def act(
         if failed_signature:
             result.events.append(_correction_event(original, failed_signature, agent_id, context))
             failed_signature = ""
-        observation = await _observe(call, task, agent_id, tools, memory, fetched, next_label, sources_by_id, context)
+        observation = await observe(call, fetched=fetched, next_label=next_label)
         if note and observation.error is not None and observation.error.next_tool:
             # The system chose this read, so the system follows its error's advice at once.
             call = fallbacks.follow_advice(call, observation.error.next_tool, agent_id, context)
-            observation = await _observe(
-                call, task, agent_id, tools, memory, fetched, next_label, sources_by_id, context
-            )
+            observation = await observe(call, fetched=fetched, next_label=next_label)
         if note:
             observation.message.content = f"{note}\n{observation.message.content}"
         fetched = {**fetched, **observation.fetched}
@@ -165,30 +172,6 @@ async def act(
             unreadable = [*unreadable, *result.unreadable]
         result.observations.append(observation)
     return result
-
-
-async def _observe(
-    call: ToolCall,
-    task: ResearchTask,
-    agent_id: str,
-    tools: dict[str, BaseTool],
-    memory: AgentMemory,
-    fetched: dict[str, str],
-    next_label: int,
-    sources_by_id: dict[str, Source],
-    context: ResearchContext,
-) -> Observation:
-    return await observe_call(
-        call,
-        task,
-        agent_id,
-        tools=tools,
-        memory=memory,
-        fetched=fetched,
-        next_label=next_label,
-        sources_by_id=sources_by_id,
-        context=context,
-    )
 
 
 def _correction_event(call: ToolCall, failed_signature: str, agent_id: str, context: ResearchContext) -> Event:
