@@ -12,10 +12,10 @@ import re
 
 from markdown_it import MarkdownIt
 
+from deepresearch.reports import body_without_references
 from deepresearch.schemas import Citation, Report
 
 _CITATION_IN_HTML = re.compile(r"\[(\d+)\]")
-_REFERENCES_HEADING = re.compile(r"^#{1,6}\s*(references|sources)\s*$", re.IGNORECASE | re.MULTILINE)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:52rem;margin:2rem auto;
@@ -28,12 +28,6 @@ font-size:.92em}
 .score{color:#555;font-size:.85em}
 li:target{background:#fff7d6}
 """
-
-
-def _body_markdown(markdown: str) -> str:
-    """The report without its own references section: the export renders references from the records."""
-    match = _REFERENCES_HEADING.search(markdown)
-    return markdown[: match.start()] if match else markdown
 
 
 def _link_citations(body_html: str, citations: dict[int, Citation]) -> str:
@@ -66,7 +60,7 @@ def report_to_html(report: Report) -> str:
     """The whole page as a string."""
     renderer = MarkdownIt("commonmark", {"html": False})
     citations = {citation.number: citation for citation in report.citations}
-    body = _link_citations(renderer.render(_body_markdown(report.markdown)), citations)
+    body = _link_citations(renderer.render(body_without_references(report.markdown)), citations)
     licences = sorted({source.licence for source in report.sources if source.licence})
     licence_note = (
         f'<p class="meta">Source text licences: {html.escape(", ".join(licences))}</p>' if licences else ""

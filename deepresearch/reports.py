@@ -22,6 +22,16 @@ CONFIG = "config.json"
 SOURCES = "sources"
 
 
+def body_without_references(markdown: str) -> str:
+    """A report's markdown up to its references section (where every citation number appears by design)."""
+    lines = []
+    for line in markdown.splitlines():
+        if line.strip().lower().lstrip("#").strip() in {"references", "sources"}:
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def run_dir_for(config: ResearchConfig, run_id: str) -> Path:
     return config.runs_dir / run_id
 

@@ -16,7 +16,7 @@ from agents.citations import numbers_in
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score
 from deepresearch.api import RunNotFound
 from deepresearch.config import ResearchConfig
-from deepresearch.reports import CONFIG, REPORT_JSON, read_report, read_source_text
+from deepresearch.reports import CONFIG, REPORT_JSON, body_without_references, read_report, read_source_text
 from deepresearch.schemas import Citation, Report
 
 
@@ -88,19 +88,9 @@ def load_finished_report(config: ResearchConfig, run_id: str) -> tuple[Path, Rep
     return folder, read_report(folder)
 
 
-def _body(markdown: str) -> str:
-    """The report without its references section, where every number appears by construction."""
-    lines = []
-    for line in markdown.splitlines():
-        if line.strip().lower().lstrip("#").strip() in {"references", "sources"}:
-            break
-        lines.append(line)
-    return "\n".join(lines)
-
-
 def sentences_citing(markdown: str) -> dict[int, list[str]]:
     citing: dict[int, list[str]] = {}
-    for line in _body(markdown).splitlines():
+    for line in body_without_references(markdown).splitlines():
         for sentence in split_sentences(line.strip().lstrip("-*> ").strip()):
             for number in numbers_in(sentence):
                 citing.setdefault(number, []).append(sentence)
