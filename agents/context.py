@@ -86,6 +86,21 @@ def stream_sink(fallback: EventSink = ignore_event) -> EventSink:
     return sink
 
 
+_TOOL_SCHEMAS: dict[tuple[str, str, type], dict[str, Any]] = {}
+
+
+def openai_tool_schema(tool: BaseTool) -> dict[str, Any]:
+    """A tool as an OpenAI tool schema, converted once per kind of tool in the process: every researcher
+    asks at every step, converting takes milliseconds, and that work runs one researcher at a time."""
+    schema = tool.args_schema
+    if not isinstance(schema, type):
+        return convert_to_openai_tool(tool)
+    key = (tool.name, tool.description, schema)
+    if key not in _TOOL_SCHEMAS:
+        _TOOL_SCHEMAS[key] = convert_to_openai_tool(tool)
+    return _TOOL_SCHEMAS[key]
+
+
 @dataclass(frozen=True)
 class ResearchContext:
     """Everything a run's nodes may use; frozen, built once per process by `graphs.context`."""
@@ -96,18 +111,9 @@ class ResearchContext:
     run_id: str = ""
     clock: RunClock | None = None
     events: EventSink = ignore_event
-    _tool_schemas: dict[tuple[str, str, int], dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def tool_schemas(self, agent_id: str) -> list[dict[str, Any]]:
-        """An agent's tools as OpenAI tool schemas, converted once per kind of tool: agents get the same
-        tool kinds, and converting pydantic schemas on every step would serialize parallel researchers."""
-        schemas = []
-        for tool in self.services.make_tools(agent_id):
-            key = (tool.name, tool.description, id(tool.args_schema))
-            if key not in self._tool_schemas:
-                self._tool_schemas[key] = convert_to_openai_tool(tool)
-            schemas.append(self._tool_schemas[key])
-        return schemas
+        return [openai_tool_schema(tool) for tool in self.services.make_tools(agent_id)]
 
     def emit(self, kind: str, message: str = "", *, agent: str | None = None, **data: object) -> Event:
         event = Event(kind=kind, message=message, agent=agent, data=dict(data))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from agents.support import content_tokens, sentence_spans
+from agents.support import content_token_set, content_tokens, sentence_spans
 from deepresearch.schemas import Document, Passage, Source
 
 DATA_RULE = (
@@ -84,7 +84,7 @@ def sub_passage(passage: Passage, left: int, right: int) -> Passage:
 
 def passages_from_document(doc: Document, query: str, k: int = 3, window: int = MAX_PASSAGE_CHARS) -> list[Passage]:
     """Exact spans of `doc` that share most words with `query` (a fallback when memory recalls nothing)."""
-    wanted = set(content_tokens(query))
+    wanted = content_token_set(query)
     candidates: list[tuple[float, Passage]] = []
     text = doc.text
     for start in range(0, max(1, len(text)), window // 2):
@@ -92,7 +92,7 @@ def passages_from_document(doc: Document, query: str, k: int = 3, window: int = 
         chunk = text[start:end]
         if not chunk.strip():
             continue
-        tokens = set(content_tokens(chunk))
+        tokens = content_token_set(chunk)
         score = len(wanted & tokens) / (len(wanted) or 1)
         candidates.append(
             (score, Passage(source_id=doc.source_id, text=chunk, start=start, end=end, location=f"chars {start}-{end}"))

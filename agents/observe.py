@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.messages import ToolCall, ToolMessage
-from langchain_core.tools import BaseTool, ToolException
-from pydantic import ValidationError
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, ValidationError
 
 from agents.context import AgentMemory, ResearchContext
 from agents.evidence import clean_passages, neutralize, passages_from_document, render_passages
@@ -97,12 +97,10 @@ async def observe_call(
     if name not in tools:
         return _with_error(observation, _invalid_arguments(name, "unknown tool", tools))
     try:
-        reply = await tools[name].ainvoke({"type": "tool_call", "name": name, "args": args, "id": call_id})
+        content, artifact = await _run_tool(tools[name], args, call_id)
     except (ValidationError, ToolException, TypeError) as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         return _with_error(observation, _invalid_arguments(name, detail, tools))
-    artifact: Any = getattr(reply, "artifact", None)
-    content = reply.content if isinstance(reply, ToolMessage) else reply
     if isinstance(artifact, ToolError):
         if artifact.kind == "blocked_by_policy" and "page budget" in artifact.message:
             observation.stopped_by = "pages"
@@ -125,6 +123,28 @@ async def observe_call(
         )
     observation.message.content = f"<source_data>\n{neutralize(str(content))}\n</source_data>"
     return observation
+
+
+async def _run_tool(tool: BaseTool, args: dict[str, Any], call_id: str) -> tuple[Any, Any]:
+    """A tool's content and artifact.
+
+    Coroutine tools with a pydantic argument schema (all of ours) run directly: langchain's per-call
+    set-up (callback managers, signature inspection) costs more than a local search, and with parallel
+    researchers that work runs one researcher at a time on the event loop. The run's own events are the
+    trace of every call. Any other tool goes through `ainvoke`.
+    """
+    schema = tool.args_schema
+    coroutine = tool.coroutine if isinstance(tool, StructuredTool) else None
+    typed = isinstance(schema, type) and issubclass(schema, BaseModel)
+    if coroutine is not None and typed and tool.response_format == "content_and_artifact":
+        parsed = cast(type[BaseModel], schema).model_validate(args)
+        given = {key: getattr(parsed, key) for key in args if key in type(parsed).model_fields}
+        content, artifact = await coroutine(**given)
+        return content, artifact
+    reply = await tool.ainvoke({"type": "tool_call", "name": tool.name, "args": args, "id": call_id})
+    if isinstance(reply, ToolMessage):
+        return reply.content, getattr(reply, "artifact", None)
+    return reply, None
 
 
 def _with_error(observation: Observation, error: ToolError) -> Observation:

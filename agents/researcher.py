@@ -22,7 +22,7 @@ from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
 from agents.fallbacks import call_signature
 from agents.observe import FETCH_TOOLS, Observation, observe_call
-from agents.support import SUPPORT_THRESHOLD, best_passage, content_tokens, sentence_spans
+from agents.support import SUPPORT_THRESHOLD, best_passage, content_token_set, sentence_spans
 from deepresearch.errors import BudgetExceeded, StructuredOutputError, ToolError
 from deepresearch.progress import Event
 from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
@@ -273,7 +273,7 @@ def extractive_claims(task: ResearchTask, passages: Sequence[Passage]) -> list[C
     Sentences are ranked by how much of the task they cover, and one that covers less than half as much
     as the best is left out: a passage recalled for a shared word ("colour") is not evidence.
     """
-    wanted = set(content_tokens(" ".join([task.goal, *task.queries])))
+    wanted = content_token_set(" ".join([task.goal, *task.queries]))
     candidates: list[tuple[float, Passage]] = []
     seen: set[str] = set()
     for passage in passages:
@@ -288,10 +288,10 @@ def extractive_claims(task: ResearchTask, passages: Sequence[Passage]) -> list[C
     return [Claim(text=span.text, passages=[span]) for span in kept]
 
 
-def _best_sentence_span(passage: Passage, wanted: set[str]) -> tuple[float, Passage] | None:
+def _best_sentence_span(passage: Passage, wanted: frozenset[str]) -> tuple[float, Passage] | None:
     best: tuple[float, Passage] | None = None
     for left, right in sentence_spans(passage.text):
-        tokens = set(content_tokens(passage.text[left:right]))
+        tokens = content_token_set(passage.text[left:right])
         if len(tokens) < 3:
             continue
         score = len(tokens & wanted) / (len(wanted) or 1) + min(len(tokens), 25) / 1000

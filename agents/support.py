@@ -7,6 +7,7 @@ layer provides one. No model is involved, so citation integrity does not depend 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -127,6 +128,7 @@ _STOP = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=65536)
 def normalize_token(word: str) -> str:
     """Lower-case, accents folded, a light plural/tense stem so 'sleeps' meets 'sleep'."""
     folded = unicodedata.normalize("NFKD", word.lower())
@@ -142,13 +144,19 @@ def content_tokens(text: str) -> list[str]:
     return [normalize_token(w) for w in words if w.lower() not in _STOP]
 
 
+@functools.lru_cache(maxsize=8192)
+def content_token_set(text: str) -> frozenset[str]:
+    """The distinct content tokens of `text`. The verifier scores every cited sentence against the same
+    passages draft after draft, so each text is tokenized once."""
+    return frozenset(content_tokens(text))
+
+
 def token_overlap(sentence: str, passage: str) -> float:
     """Share of the sentence's distinct content tokens found in the passage (0..1)."""
-    wanted = set(content_tokens(sentence))
+    wanted = content_token_set(sentence)
     if not wanted:
         return 0.0
-    present = set(content_tokens(passage))
-    return len(wanted & present) / len(wanted)
+    return len(wanted & content_token_set(passage)) / len(wanted)
 
 
 def support_score(sentence: str, passage: str, similarity: Similarity | None = None) -> float:

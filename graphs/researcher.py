@@ -16,6 +16,10 @@ from agents import fallbacks, researcher
 from agents.context import ResearchContext
 from graphs.state import ResearcherInput, ResearcherOutput, ResearcherState
 
+# Written every step even when empty: the last failure is forgotten once a step succeeds. Other empty
+# writes are left out, as each write costs the graph's bookkeeping, one researcher at a time.
+_ALWAYS_WRITTEN = frozenset({"messages", "steps", "failed_signature", "failed_next_tool"})
+
 
 async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Command[Literal["step", "conclude"]]:
     """Think, then run the tool calls the model asked for, in one node.
@@ -75,6 +79,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         "unreadable": result.unreadable,
         "events": result.events,
     }
+    update = {key: value for key, value in update.items() if value or key in _ALWAYS_WRITTEN}
     stopped = next((o.stopped_by for o in observations if o.stopped_by), None)
     if stopped:
         update["stopped_by"] = stopped

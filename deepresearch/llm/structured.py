@@ -9,6 +9,7 @@ and then `StructuredOutputError` lets the caller take its deterministic fallback
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Literal, TypeVar
@@ -26,12 +27,19 @@ MAX_ECHO_CHARS = 1500
 
 
 def schema_of(schema: dict[str, Any] | type) -> dict[str, Any]:
-    """The JSON schema of a pydantic model class, or the dict itself."""
+    """The JSON schema of a pydantic model class, or the dict itself. Treat the result as read-only."""
     if isinstance(schema, dict):
         return schema
     if isinstance(schema, type) and issubclass(schema, BaseModel):
-        return schema.model_json_schema()
+        return _model_schema(schema)
     raise TypeError(f"unsupported schema type: {schema!r}")
+
+
+@functools.lru_cache(maxsize=256)
+def _model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """pydantic rebuilds a schema on every call; agents ask for the same few schemas at every step, and that
+    work runs one researcher at a time on the event loop."""
+    return model.model_json_schema()
 
 
 DEFAULT_MAX_STRING = 300
