@@ -1,8 +1,10 @@
 """Kill a research run in a subprocess once its first researcher is done, then resume it in a new process.
 
-Shared by the resume tests of every checkpointer. The scripted run's second task fetches a page that
-hangs, so the kill lands with researcher 1 finished and researcher 2 in flight; a call log records which
-researchers made model calls, so a test can show that resuming did not re-run the finished one.
+Shared by the resume tests of every checkpointer and memory store. The scripted run's second task fetches
+a page that hangs, so the kill lands with researcher 1 finished and researcher 2 in flight; a call log
+records which researchers made model calls, so a test can show that resuming did not re-run the finished
+one, and the run's trace shows what the resumed process did. A test may swap the model and the services
+factory, set what only the killed process sees (`first_env`), and hold the kill until `ready()`.
 """
 
 from __future__ import annotations
@@ -12,9 +14,11 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from deepresearch.progress import Event
 
 FINISHED_TASK = "Find out about cats sleep hours (1)"
 UNFINISHED_TASK = "Find out about why cats sleep hunting energy (2)"
@@ -33,6 +37,7 @@ class Resumed:
     calls_after_resume: list[str]  # task goals of the researcher model calls made by the resumed process
     output: str
     run_dir: Path
+    events_after_kill: list[Event]  # what the resumed process added to the run's trace
 
 
 def _spawn(project_root: Path, env: dict[str, str], args: list[str]) -> subprocess.Popen[str]:
@@ -53,24 +58,30 @@ def kill_mid_research_and_resume(
     *,
     extra_env: dict[str, str] | None = None,
     after_kill: Callable[[], None] = lambda: None,
+    model: str = "scripted:research",
+    services_factory: str = "tests.scripts:research_services",
+    first_env: Mapping[str, str] | None = None,
+    ready: Callable[[], bool] = lambda: True,
 ) -> Resumed:
     log = data_dir.parent / f"{run_id}-calls.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DEEPRESEARCH_")}
     env |= {
         "DEEPRESEARCH_DATA_DIR": str(data_dir),
-        "DEEPRESEARCH_MODEL": "scripted:research",
-        "DEEPRESEARCH_SERVICES_FACTORY": "tests.scripts:research_services",
+        "DEEPRESEARCH_MODEL": model,
+        "DEEPRESEARCH_SERVICES_FACTORY": services_factory,
         "DEEPRESEARCH_CLARIFY": "false",
         "DR_TEST_CALL_LOG": str(log),
         "PYTHONPATH": str(project_root),
         **(extra_env or {}),
     }
-    first = _spawn(project_root, env | {"DR_TEST_SLOW_URL": HANGING_URL}, ["run", run_id])
+    killed_env = env | dict({"DR_TEST_SLOW_URL": HANGING_URL} if first_env is None else first_env)
+    first = _spawn(project_root, killed_env, ["run", run_id])
     trace = data_dir / "runs" / run_id / "trace.jsonl"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         lines = log.read_text().splitlines() if log.exists() else []
-        if lines.count(FINISHED_TASK) >= 3 and trace.exists() and '"researcher.done"' in trace.read_text():
+        finished = lines.count(FINISHED_TASK) >= 3 and trace.exists() and '"researcher.done"' in trace.read_text()
+        if finished and ready():
             break
         time.sleep(0.1)
     else:
@@ -81,7 +92,9 @@ def kill_mid_research_and_resume(
     first.wait()
     after_kill()
     before = log.read_text().splitlines()
+    traced = len(trace.read_text().splitlines())
     second = _spawn(project_root, env, ["resume", run_id])
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
-    return Resumed(log.read_text().splitlines()[len(before) :], out, data_dir / "runs" / run_id)
+    after = [Event.model_validate_json(line) for line in trace.read_text().splitlines()[traced:] if line.strip()]
+    return Resumed(log.read_text().splitlines()[len(before) :], out, data_dir / "runs" / run_id, after)

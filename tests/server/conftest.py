@@ -1,8 +1,11 @@
-"""A throwaway PostgreSQL server (Debian's `postgresql`, installed by `scripts/setup.sh test`) on 127.0.0.1.
+"""Real servers for the server tests, each on a free port of 127.0.0.1, stopped when the session ends.
 
-It runs from a fresh data directory with trust auth on loopback only. Postgres refuses to run as root, so
-under root the server runs as the `postgres` system user (its data directory lives outside the root-only
-pytest temp tree so that user can reach it).
+- PostgreSQL (Debian's `postgresql`, installed by `scripts/setup.sh test`) runs from a fresh data
+  directory with trust auth on loopback only. Postgres refuses to run as root, so under root the server
+  runs as the `postgres` system user (its data directory lives outside the root-only pytest temp tree so
+  that user can reach it).
+- Chroma (`chroma run`, the CLI of the chromadb package) persists in a temp directory. It makes no
+  outbound connections (no telemetry; checked with strace), so it runs offline as it is.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 
@@ -68,3 +74,46 @@ def postgres_url() -> Iterator[str]:
             _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+CHROMA_STARTUP_S = 60
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`http://127.0.0.1:<port>` of a Chroma server, stopped after the session."""
+    chroma = Path(sys.executable).with_name("chroma")
+    if not chroma.exists():
+        pytest.skip("the chroma CLI is not installed (it comes with the chromadb package)")
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = _free_port()
+    log = root / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(root / "data")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + CHROMA_STARTUP_S
+        while not _answers(f"{url}/api/v2/heartbeat"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"chroma run did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False

@@ -1,5 +1,6 @@
-"""Run checkpoints in a real PostgreSQL (`checkpoint_url`): a run lands there, and a run killed mid-research
-resumes from Postgres in a new process without re-running the researcher that had finished."""
+"""Run checkpoints in a real PostgreSQL (`checkpoint_url`): a run lands there and not in SQLite. A run killed
+mid-research and resumed from Postgres in a new process is tested with the Chroma server, in
+test_postgres_and_chroma.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 
 from deepresearch.api import aresearch
 from deepresearch.config import ROLES, load_config
-from tests.kill_and_resume import FINISHED_TASK, UNFINISHED_TASK, kill_mid_research_and_resume
 from tests.scripts import research_model, scripted_services
 
 pytestmark = pytest.mark.slow
@@ -39,24 +39,3 @@ async def test_research_checkpoints_in_postgres_and_not_sqlite(postgres_url: str
     assert _checkpoints_of(postgres_url, "pg-run") > 0
     assert not config.checkpoint_path.exists()
     assert postgres_url not in (tmp_path / "data" / "runs" / "pg-run" / "config.json").read_text()
-
-
-def test_run_killed_mid_research_resumes_from_postgres_in_a_new_process(
-    postgres_url: str, project_root: Path, tmp_path: Path
-) -> None:
-    def checkpoints_exist() -> None:
-        assert _checkpoints_of(postgres_url, "pgkill") > 0
-
-    data_dir = tmp_path / "data"
-    resumed = kill_mid_research_and_resume(
-        project_root,
-        data_dir,
-        "pgkill",
-        extra_env={"DEEPRESEARCH_CHECKPOINT_URL": postgres_url},
-        after_kill=checkpoints_exist,
-    )
-    assert "SUPPORT" in resumed.output
-    assert FINISHED_TASK not in resumed.calls_after_resume  # the finished researcher was not re-run
-    assert UNFINISHED_TASK in resumed.calls_after_resume
-    assert (resumed.run_dir / "report.md").exists()
-    assert not (data_dir / "checkpoints.sqlite").exists()
