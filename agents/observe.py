@@ -71,7 +71,10 @@ async def observe_call(
     next_label: int,
     sources_by_id: Mapping[str, Source],
     context: ResearchContext,
+    ran: tuple[Any, Any] | None = None,
 ) -> Observation:
+    """What the agent sees of one tool call; `ran` is the tool's content and artifact when the call has
+    already run (reads made concurrently), else the tool runs here."""
     name, args = call["name"], dict(call["args"])
     call_id = call.get("id") or f"call_{name}"
     target = str(args.get("url") or args.get("query") or "")
@@ -97,7 +100,7 @@ async def observe_call(
     if name not in tools:
         return _with_error(observation, _invalid_arguments(name, "unknown tool", tools))
     try:
-        content, artifact = await _run_tool(tools[name], args, call_id)
+        content, artifact = ran if ran is not None else await run_tool(tools[name], args, call_id)
     except (ValidationError, ToolException, TypeError) as error:
         detail = str(error).splitlines()[0] if str(error) else type(error).__name__
         return _with_error(observation, _invalid_arguments(name, detail, tools))
@@ -125,7 +128,7 @@ async def observe_call(
     return observation
 
 
-async def _run_tool(tool: BaseTool, args: dict[str, Any], call_id: str) -> tuple[Any, Any]:
+async def run_tool(tool: BaseTool, args: dict[str, Any], call_id: str) -> tuple[Any, Any]:
     """A tool's content and artifact.
 
     Coroutine tools with a pydantic argument schema (all of ours) run directly: langchain's per-call

@@ -96,7 +96,9 @@ def assemble_report(
     gaps: str = "",
     support_score: float = 0.0,
     is_insufficient: bool = False,
+    answer: str = "",
 ) -> Report:
+    """The report; `answer` is a short answer the evidence states, else the body's first sentence is used."""
     stop = stopped_by(record.limits_hit)
     cited_sources = [sources_by_id[c.source_id] for c in citations if c.source_id in sources_by_id]
     sections = [ReportSection(title="Findings", markdown=body)]
@@ -113,7 +115,7 @@ def assemble_report(
     sections.append(ReportSection(title="Method", markdown=method_markdown(record, support_score)))
     numbered = [(c.number, sources_by_id[c.source_id]) for c in citations if c.source_id in sources_by_id]
     sections.append(ReportSection(title="References", markdown=references_markdown(numbered)))
-    answer = "" if is_insufficient else short_answer(body)
+    answer = "" if is_insufficient else (answer or short_answer(body))
     parts = [f"# {record.brief.original_question.strip()}", ""]
     if answer:
         parts += [f"**Short answer:** {answer}", ""]

@@ -4,8 +4,9 @@
 on the embedded model: one loop serves both). `act` runs the calls; a `ToolError` or invalid arguments go
 back as a tool message carrying the hint so the next action can be the correction, and every correction
 is an event. Pages are not summarized by a model: they go to the agent's memory and the researcher's own
-next call reads only the passages memory recalls for its goal. `conclude` turns collected passages into
-`Findings`, with a deterministic extractive path when the model's claims are unusable.
+next call reads only the passages memory recalls for its goal. A search's top results are read in the
+same step (`agents.reading`), and the model ends with a `finish` call carrying its findings, so neither
+reading nor concluding costs a model call of its own (`agents.findings` checks what it claims).
 """
 
 from __future__ import annotations
@@ -14,18 +15,19 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall
-from pydantic import BaseModel, Field
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolCall, ToolMessage
+from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agents import fallbacks
 from agents.context import ResearchContext
-from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
+from agents.evidence import DATA_RULE
 from agents.fallbacks import call_signature
-from agents.observe import FETCH_TOOLS, Observation, observe_call
-from agents.support import SUPPORT_THRESHOLD, best_passage, content_token_set, sentence_spans
-from deepresearch.errors import BudgetExceeded, StructuredOutputError, ToolError
+from agents.findings import ResearcherFindings
+from agents.observe import FETCH_TOOLS, SEARCH_TOOLS, Observation, observe_call
+from agents.reading import read_top_results
+from deepresearch.errors import BudgetExceeded, ToolError
 from deepresearch.progress import Event
-from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
+from deepresearch.schemas import ResearchTask, Source
 
 RESEARCHER_PROMPT = """<role>You are a research agent working on one task of a larger research brief.</role>
 <task>{goal}</task>
@@ -34,39 +36,24 @@ RESEARCHER_PROMPT = """<role>You are a research agent working on one task of a l
 <tools>
 - web_search / search_local: find candidate sources. fetch_page: read a web page.
 - browse_page: read a page that needs JavaScript. recall: re-read passages you already fetched.
+- finish: end the task with your findings.
 </tools>
 <rules>
 - {data_rule}
-- Search, then read the most promising results. When a tool answers with ERROR, follow its hint:
-  your next call must be different (another query, another result, browse_page instead of fetch_page).
-- Stop by replying without a tool call, in two sentences, once the task is covered or nothing more helps.
+- Search; {reading} When a tool answers with ERROR, follow its hint: your next call must be
+  different (another query, another result, browse_page instead of fetch_page).
+- Once the task is covered, or nothing more helps, call finish with your claims: each one factual
+  sentence the passages state, with the ids of the passages that say it.
 </rules>"""
 
-FINDINGS_PROMPT = """<role>You extract findings for one research task from passages you have read.</role>
-<task>{goal}</task>
-<rules>
-- {data_rule}
-- Each claim is one factual sentence stated by the passages, with the ids of the passages that say it.
-- Use only the passages below; no outside knowledge; no claim without a passage id.
-</rules>
-<passages>
-{passages}
-</passages>"""
-
-RESEARCHER_PLACEHOLDERS = frozenset({"goal", "queries", "done_when", "data_rule"})
-FINDINGS_PLACEHOLDERS = frozenset({"goal", "data_rule", "passages"})
-MAX_EXTRACTIVE_CLAIMS = 5
-RELEVANCE_SHARE_OF_BEST = 0.5
-
-
-class ClaimDraft(BaseModel):
-    text: str
-    passage_ids: list[str] = Field(default_factory=list, description="Ids such as P1, P2 of supporting passages")
-
-
-class ResearcherFindings(BaseModel):
-    claims: list[ClaimDraft] = Field(default_factory=list)
-    notes: str = ""
+RESEARCHER_PLACEHOLDERS = frozenset({"goal", "queries", "done_when", "reading", "data_rule"})
+READ_FOR_YOU = (
+    "the top results of each search are read for you and come back as passages (P1, P2, ...). "
+    "Read other results with fetch_page."
+)
+READ_YOURSELF = "read the most promising results with fetch_page; they come back as passages (P1, P2, ...)."
+FINISH = "finish"
+FINISH_TOOL = convert_to_openai_tool(ResearcherFindings)
 
 
 @dataclass
@@ -76,11 +63,12 @@ class ThinkResult:
     stopped_by: str | None = None
 
 
-def opening_messages(task: ResearchTask) -> list[BaseMessage]:
+def opening_messages(task: ResearchTask, read_per_search: int) -> list[BaseMessage]:
     prompt = RESEARCHER_PROMPT.format(
         goal=task.goal,
         queries="; ".join(task.queries) or task.goal,
         done_when=task.done_when or "the task's question is answered by passages you have read",
+        reading=READ_FOR_YOU if read_per_search else READ_YOURSELF,
         data_rule=DATA_RULE,
     )
     return [SystemMessage(prompt), HumanMessage(f"Research this task now: {task.goal}")]
@@ -90,10 +78,10 @@ async def think(
     task: ResearchTask, agent_id: str, messages: Sequence[BaseMessage], steps: int, context: ResearchContext
 ) -> ThinkResult:
     """One model step, or the name of the budget that forbids it."""
-    opening = [] if messages else opening_messages(task)
+    opening = [] if messages else opening_messages(task, context.config.read_per_search)
     if steps >= context.config.max_steps:
         return ThinkResult(opening, stopped_by="steps")
-    tools = context.tool_schemas(agent_id)
+    tools = [*context.tool_schemas(agent_id), FINISH_TOOL]
     try:
         context.run_clock.check_time()
         reply = await context.models.for_role("researcher").ainvoke([*messages, *opening], tools=tools, agent=agent_id)
@@ -103,6 +91,20 @@ async def think(
     return ThinkResult([*opening, reply.message], reply=reply.message)
 
 
+def wants_to_stop(reply: AIMessage) -> bool:
+    """A reply with no tool call, or only `finish`: the model means to end the task."""
+    return all(call["name"] == FINISH for call in reply.tool_calls)
+
+
+def declined(reply: AIMessage | None) -> list[ToolMessage]:
+    """Answers to the `finish` calls of a reply the system overrides: a task ends only after a read."""
+    calls = reply.tool_calls if reply is not None else []
+    return [
+        ToolMessage("Not yet: nothing has been read; reading first.", tool_call_id=c.get("id") or FINISH, name=FINISH)
+        for c in calls
+    ]
+
+
 @dataclass
 class ActResult:
     observations: list[Observation] = field(default_factory=list)
@@ -110,6 +112,7 @@ class ActResult:
     failed_next_tool: str = ""
     unreadable: list[str] = field(default_factory=list)  # URLs whose read failed in this step
     events: list[Event] = field(default_factory=list)
+    finished: ResearcherFindings | None = None  # the model's `finish` call: its drafted findings
 
 
 async def act(
@@ -147,6 +150,11 @@ async def act(
         context=context,
     )
     for original in reply.tool_calls:
+        if original["name"] == FINISH:
+            result.finished = _finish(original, agent_id, context)
+            message = ToolMessage("Findings received.", tool_call_id=original.get("id") or FINISH, name=FINISH)
+            result.observations.append(Observation(message=message))
+            continue
         call, note = fallbacks.instead_of_repeated_search(
             original, tried, leads, fetched, unreadable, agent_id, context
         )
@@ -162,6 +170,20 @@ async def act(
             # The system chose this read, so the system follows its error's advice at once.
             call = fallbacks.follow_advice(call, observation.error.next_tool, agent_id, context)
             observation = await observe(call, fetched=fetched, next_label=next_label)
+        if call["name"] in SEARCH_TOOLS and observation.error is None and context.config.read_per_search:
+            dead = await read_top_results(
+                observation,
+                limit=context.config.read_per_search,
+                tools=tools,
+                observe=observe,
+                fetched=fetched,
+                unreadable=unreadable,
+                next_label=next_label + len(observation.passages),
+                agent_id=agent_id,
+                context=context,
+            )
+            result.unreadable.extend(dead)
+            unreadable = [*unreadable, *dead]
         if note:
             observation.message.content = f"{note}\n{observation.message.content}"
         fetched = {**fetched, **observation.fetched}
@@ -172,6 +194,15 @@ async def act(
             unreadable = [*unreadable, *result.unreadable]
         result.observations.append(observation)
     return result
+
+
+def _finish(call: ToolCall, agent_id: str, context: ResearchContext) -> ResearcherFindings:
+    """The findings a `finish` call carries; malformed ones count as none, so the extractive path decides."""
+    try:
+        return ResearcherFindings.model_validate(call["args"])
+    except ValueError as error:
+        context.emit("agent.fallback", f"{agent_id}: finish: {str(error).splitlines()[0]}", agent=agent_id)
+        return ResearcherFindings()
 
 
 def _correction_event(call: ToolCall, failed_signature: str, agent_id: str, context: ResearchContext) -> Event:
@@ -204,97 +235,3 @@ def _record_failure(
             hint=error.hint,
         )
     )
-
-
-async def conclude(
-    task: ResearchTask,
-    agent_id: str,
-    passages: dict[str, Passage],
-    sources_by_id: dict[str, Source],
-    *,
-    queries_tried: Sequence[str],
-    stopped_by: str | None,
-    context: ResearchContext,
-) -> Findings:
-    """Findings for the task: the model's claims where passages support them, else extractive ones."""
-    usable = {label: p for label, p in passages.items() if clean_passages([p]) == [p]}
-    claims: list[Claim] = []
-    notes = ""
-    if usable and stopped_by not in {"tokens", "time"}:
-        claims, notes = await _model_claims(task, agent_id, usable, sources_by_id, context)
-    if usable and not claims:
-        claims = extractive_claims(task, list(usable.values()))
-        context.emit(
-            "researcher.extractive", f"{agent_id}: {len(claims)} claims taken verbatim from passages", agent=agent_id
-        )
-    return Findings(
-        task_id=task.id, claims=claims, queries_tried=list(queries_tried), notes=notes, stopped_by=stopped_by
-    )
-
-
-async def _model_claims(
-    task: ResearchTask,
-    agent_id: str,
-    passages: dict[str, Passage],
-    sources_by_id: dict[str, Source],
-    context: ResearchContext,
-) -> tuple[list[Claim], str]:
-    prompt = FINDINGS_PROMPT.format(
-        goal=task.goal, data_rule=DATA_RULE, passages=render_passages(list(passages.items()), sources_by_id)
-    )
-    handle = context.models.for_role("researcher")
-    try:
-        drafted = await handle.astructured(
-            [SystemMessage(prompt), HumanMessage("List the findings.")], ResearcherFindings, agent=agent_id
-        )
-    except (StructuredOutputError, BudgetExceeded) as error:
-        context.emit("agent.fallback", f"{agent_id}: findings: {error}", agent=agent_id)
-        return [], ""
-    claims: list[Claim] = []
-    for draft in drafted.claims:
-        cited = [
-            passages[label.strip().strip("[]")] for label in draft.passage_ids if label.strip().strip("[]") in passages
-        ]
-        _, score = best_passage(draft.text, cited, context.services.similarity)
-        if cited and score >= SUPPORT_THRESHOLD:
-            claims.append(Claim(text=" ".join(draft.text.split()), passages=cited))
-        else:
-            context.emit(
-                "researcher.claim_rejected",
-                f"{agent_id}: unsupported claim dropped: {draft.text[:120]}",
-                agent=agent_id,
-            )
-    return claims, drafted.notes
-
-
-def extractive_claims(task: ResearchTask, passages: Sequence[Passage]) -> list[Claim]:
-    """Claims copied verbatim from the passages: of each passage, the sentence that best matches the task.
-
-    Sentences are ranked by how much of the task they cover, and one that covers less than half as much
-    as the best is left out: a passage recalled for a shared word ("colour") is not evidence.
-    """
-    wanted = content_token_set(" ".join([task.goal, *task.queries]))
-    candidates: list[tuple[float, Passage]] = []
-    seen: set[str] = set()
-    for passage in passages:
-        best = _best_sentence_span(passage, wanted)
-        if best is None or best[1].text.lower() in seen:
-            continue
-        seen.add(best[1].text.lower())
-        candidates.append(best)
-    candidates.sort(key=lambda item: -item[0])
-    floor = candidates[0][0] * RELEVANCE_SHARE_OF_BEST if candidates else 0.0
-    kept = [span for score, span in candidates if score >= floor][:MAX_EXTRACTIVE_CLAIMS]
-    return [Claim(text=span.text, passages=[span]) for span in kept]
-
-
-def _best_sentence_span(passage: Passage, wanted: frozenset[str]) -> tuple[float, Passage] | None:
-    best: tuple[float, Passage] | None = None
-    for left, right in sentence_spans(passage.text):
-        tokens = content_token_set(passage.text[left:right])
-        if len(tokens) < 3:
-            continue
-        score = len(tokens & wanted) / (len(wanted) or 1) + min(len(tokens), 25) / 1000
-        if best is None or score > best[0]:
-            best = (score, sub_passage(passage, left, right))
-    return best

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from agents.answer import ANSWER_RULE, split_answer
 from agents.citations import Evidence, tidy_citations
 from agents.clarifier import brief_with_answers_text
 from agents.context import ResearchContext
@@ -25,7 +27,8 @@ SUMMARY_PROMPT = """<role>You write the findings section of a research report.</
 - {data_rule}
 - Use only the evidence below. Every sentence states something the evidence says and ends with the
   number of its source in square brackets, like [1]. Never cite a number that is not listed.
-- Start with one sentence that answers the question directly. No title, no references list.
+- {answer_rule}
+- Then start with one sentence that answers the question directly. No title, no references list.
 - If the evidence does not cover part of the question, say so plainly instead of guessing.
 - Write in the language with code "{language}".
 </rules>
@@ -35,7 +38,7 @@ SUMMARY_PROMPT = """<role>You write the findings section of a research report.</
 </evidence>
 <revision_notes>{revision_notes}</revision_notes>"""
 
-SUMMARY_PLACEHOLDERS = frozenset({"data_rule", "language", "brief", "evidence", "revision_notes"})
+SUMMARY_PLACEHOLDERS = frozenset({"data_rule", "answer_rule", "language", "brief", "evidence", "revision_notes"})
 MIN_DRAFT_CHARS = 40
 
 
@@ -51,12 +54,20 @@ def render_evidence(evidence: Evidence) -> str:
     return "\n".join(blocks)
 
 
+@dataclass(frozen=True)
+class Draft:
+    markdown: str
+    by_model: bool  # False: the extractive fallback wrote it
+    answer: str = ""  # the short answer the model gave first, not yet checked against the evidence
+
+
 async def write_draft(
     brief: ResearchBrief, evidence: Evidence, revision_notes: str, context: ResearchContext
-) -> tuple[str, bool]:
-    """A draft body and whether the model wrote it (False: the extractive fallback did)."""
+) -> Draft:
+    """A draft body, whether the model wrote it, and the short answer it opened with, if any."""
     prompt = SUMMARY_PROMPT.format(
         data_rule=DATA_RULE,
+        answer_rule=ANSWER_RULE,
         language=brief.language,
         brief=brief_with_answers_text(brief),
         evidence=render_evidence(evidence),
@@ -68,12 +79,12 @@ async def write_draft(
         )
     except BudgetExceeded as exceeded:
         context.emit("budget.exceeded", str(exceeded), agent="summarizer", limit=exceeded.limit)
-        return extractive_draft(evidence), False
-    text = reply.text.strip()
+        return Draft(extractive_draft(evidence), by_model=False)
+    answer, text = split_answer(reply.text)
     if len(text) < MIN_DRAFT_CHARS:
         context.emit("agent.fallback", "summarizer: empty draft; using the extractive draft", agent="summarizer")
-        return extractive_draft(evidence), False
-    return tidy_citations(text), True
+        return Draft(extractive_draft(evidence), by_model=False, answer=answer)
+    return Draft(tidy_citations(text), by_model=True, answer=answer)
 
 
 def extractive_draft(evidence: Evidence) -> str:

@@ -65,14 +65,13 @@ def critical_path(config: ResearchConfig, searches: int) -> list[Leg]:
 
     rewrite, clarify and plan make one call each (clarify asks the clarifier even when it may not ask the
     person: its assumptions go into the brief). Researchers run in parallel and all do the same, so one
-    researcher's chain is on the path: its first step searches; each next step reads the previous search's
-    results and searches again (one reply, several tool calls); one step reads the last results; one
-    replies without a tool call; conclude extracts the findings. review asks the manager only when another
-    round is allowed, and the scripted review finds no gap. The scripted draft verifies, so summarize
-    writes once; verify and finalize call no model.
+    researcher's chain is on the path: each step searches, and the search's results are read in that same
+    step; the last step calls `finish` with the findings, which conclude checks without a model call.
+    review asks the manager only when another round is allowed, and the scripted review finds no gap. The
+    scripted draft verifies, so summarize writes once; verify and finalize call no model.
     """
     research = [Leg("researcher/step", 1, 1) for _ in range(searches)]
-    research += [Leg("researcher/step", 1), Leg("researcher/step", 1), Leg("researcher/conclude", 1)]
+    research += [Leg("researcher/step", 1), Leg("researcher/conclude", 0)]
     review = [Leg("review", 1)] if config.max_rounds > 1 else []
     legs = [Leg("rewrite", 1), Leg("clarify", 1), Leg("plan", 1), *research, *review, Leg("summarize", 1)]
     _check_nodes(legs)
@@ -92,7 +91,8 @@ def describe_path(legs: Sequence[Leg]) -> str:
     calls, searches = sum(leg.model_calls for leg in legs), sum(leg.searches for leg in legs)
     total = sum(leg.seconds() for leg in legs)
     steps = " → ".join(
-        f"{leg.node.rpartition('/')[2]} {'+'.join(['L'] * leg.model_calls + ['S'] * leg.searches)}" for leg in legs
+        f"{leg.node.rpartition('/')[2]} {'+'.join(['L'] * leg.model_calls + ['S'] * leg.searches) or '(no wait)'}"
+        for leg in legs
     )
     return f"{steps}\n  = {calls}L + {searches}S = {total:.3f} s"
 

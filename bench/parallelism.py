@@ -1,5 +1,8 @@
 """Parallel researchers: wall time of 5 researchers vs 1, each making 4 model calls of 0.5 s.
 
+Each researcher searches three times (each search's results read in the same step) and then calls
+`finish` with its findings: 4 model calls.
+
 Runs the whole research graph with scripted models (only the researcher role sleeps) and scripted tools,
 and prints the 5 ÷ 1 wall ratio and wall ÷ critical path. Usage: `python -m bench.parallelism`.
 """
@@ -20,7 +23,7 @@ CALLS_PER_RESEARCHER = 4
 async def wall_time(researchers: int, latency_s: float = LATENCY_S) -> tuple[float, float, int]:
     """Seconds for the research phase (fan-out to the last researcher done) and for the whole run, with
     `researchers` parallel researchers, plus the researcher model call count."""
-    responder = ResearchResponder(tasks=researchers, dangling_first_draft=False)
+    responder = ResearchResponder(tasks=researchers, dangling_first_draft=False, searches=CALLS_PER_RESEARCHER - 1)
     quick = ScriptedChatModel(responder=responder)
     slow = ScriptedChatModel(responder=responder, latency_s=latency_s)
     models: dict[str, ScriptedChatModel] = {role: quick for role in ROLES}

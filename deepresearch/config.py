@@ -91,6 +91,8 @@ class ResearchConfig(BaseSettings):
     brave_base_url: str = "https://api.search.brave.com"
     searxng_url: str | None = None
     search_max_results: int = Field(default=5, ge=1, le=50)
+    # Top results of each search read in the same step, concurrently (0: only what the model asks to read).
+    read_per_search: int = Field(default=3, ge=0, le=10)
     search_cooldown_s: float = Field(default=60.0, ge=0)
 
     # Fetch, browser and URL policy.

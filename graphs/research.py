@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
 from agents import clarifier, manager, rewriter, summarizer, verifier
+from agents.answer import grounded_answer
 from agents.citations import gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
@@ -114,10 +115,9 @@ async def summarize(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
         return Command(goto="finalize")
     revision = len(state.get("drafts", []))
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
-    draft, by_model = await summarizer.write_draft(
-        state["brief"], evidence, state.get("revision_notes", ""), runtime.context
-    )
-    return Command(goto="verify", update={"draft": DraftRecord(markdown=draft, by_model=by_model)})
+    draft = await summarizer.write_draft(state["brief"], evidence, state.get("revision_notes", ""), runtime.context)
+    record = DraftRecord(markdown=draft.markdown, by_model=draft.by_model, answer=draft.answer)
+    return Command(goto="verify", update={"draft": record})
 
 
 async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["summarize", "finalize"]]:
@@ -176,7 +176,8 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
     covered = {task_id for task_id, _ in evidence.claims}
     gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
-    report = assemble_report(record, body, citations, sources, gaps=gaps, support_score=score)
+    answer = grounded_answer(best.answer, state["brief"].question, [body, *(c.passage for c in citations)])
+    report = assemble_report(record, body, citations, sources, gaps=gaps, support_score=score, answer=answer)
     context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
     return {"report": report}
 

@@ -13,6 +13,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from agents import fallbacks, researcher
+from agents import findings as findings_of
 from agents.context import ResearchContext
 from graphs.state import ResearcherInput, ResearcherOutput, ResearcherState
 
@@ -34,7 +35,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
     if thought.stopped_by:
         update["stopped_by"] = thought.stopped_by
     reply = thought.reply
-    if reply is not None and not reply.tool_calls and not thought.stopped_by:
+    if reply is not None and researcher.wants_to_stop(reply) and not thought.stopped_by:
         forced = fallbacks.evidence_first_call(
             task.queries,
             task.goal,
@@ -47,7 +48,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         )
         if forced is not None:
             reply = forced
-            update["messages"] = [*thought.messages, forced]
+            update["messages"] = [*thought.messages, *researcher.declined(thought.reply), forced]
     if reply is None or not reply.tool_calls:
         return Command(goto="conclude", update=update)
     result = await researcher.act(
@@ -83,13 +84,16 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
     stopped = next((o.stopped_by for o in observations if o.stopped_by), None)
     if stopped:
         update["stopped_by"] = stopped
+    if result.finished is not None:
+        update["drafted"] = result.finished
+    if stopped or result.finished is not None:
         return Command(goto="conclude", update=update)
     return Command(goto="step", update=update)
 
 
 async def conclude(state: ResearcherState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
     task = state["task"]
-    findings = await researcher.conclude(
+    findings = await findings_of.conclude(
         task,
         task.id,
         state.get("passages", {}),
@@ -97,6 +101,7 @@ async def conclude(state: ResearcherState, runtime: Runtime[ResearchContext]) ->
         queries_tried=state.get("queries_tried", []),
         stopped_by=state.get("stopped_by"),
         context=runtime.context,
+        drafted=state.get("drafted"),
     )
     runtime.context.emit(
         "researcher.done",

@@ -16,6 +16,7 @@ from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
 from agents.clarifier import ClarifyDecision
+from agents.findings import ClaimDraft, ResearcherFindings
 from deepresearch import schemas
 from deepresearch.errors import ToolError
 from deepresearch.progress import Event
@@ -52,6 +53,7 @@ class DraftRecord(BaseModel):
     markdown: str
     score: float = 0.0
     by_model: bool = True
+    answer: str = ""  # the short answer the summarizer opened with, checked when the report is assembled
 
 
 # ---- researcher subgraph ---------------------------------------------------------------------------
@@ -81,6 +83,7 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
     failed_signature: str
     failed_next_tool: str  # the tool the last error named as the way around it, if any
     stopped_by: str | None
+    drafted: ResearcherFindings  # the findings the model's `finish` call carried
 
 
 # ---- main graph ------------------------------------------------------------------------------------
@@ -112,6 +115,8 @@ def checkpoint_serde() -> JsonPlusSerializer:
     allowed: list[type] = [
         DraftRecord,
         ClarifyDecision,
+        ResearcherFindings,
+        ClaimDraft,
         ToolError,
         Event,
         *(

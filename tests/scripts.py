@@ -28,8 +28,8 @@ from pydantic import BaseModel, Field
 
 from agents.clarifier import ClarifyDecision
 from agents.context import Services
+from agents.findings import ClaimDraft, ResearcherFindings
 from agents.manager import Plan, Review, TaskDraft
-from agents.researcher import ClaimDraft, ResearcherFindings
 from agents.rewriter import RewrittenQuestion
 from agents.support import content_tokens, sentence_spans
 from deepresearch.config import ResearchConfig
@@ -102,7 +102,12 @@ class FakeWeb:
                 kind="not_found", message=f"404 Not Found: {url}", hint="Try another result.", tool="fetch_page"
             )
         if not browser and key in {normalize_url(u) for u in self.needs_js}:
-            return ToolError(kind="needs_js", message=f"{url} needs JavaScript", hint="Use browse_page for this URL.")
+            return ToolError(
+                kind="needs_js",
+                message=f"{url} needs JavaScript",
+                hint="Use browse_page for this URL.",
+                next_tool="browse_page",
+            )
         title, text = page
         return Document(url=url, title=title, text=text)
 
@@ -208,7 +213,8 @@ def research_services(config: ResearchConfig, run_id: str) -> Services:
 _TAG = re.compile(r"<(\w+)>(.*?)</\1>", re.DOTALL)
 _BLOCK = re.compile(r'<source_data id="(P\d+)"[^>]*>\n(.*?)\n</source_data>', re.DOTALL)
 _EVIDENCE = re.compile(r'<source_data cite="([^"]*)">\nClaim: (.*?)\n', re.DOTALL)
-_URL = re.compile(r"https?://[^\s<>\"]+")
+_URL = re.compile(r"https?://[^\s<>\"]*[^\s<>\".,;:]")
+_READ_URL = re.compile(r'<source_data id="P\d+" title="[^"]*" url="([^"]*)">')
 TOPICS = [
     "cats sleep hours",
     "why cats sleep hunting energy",
@@ -278,13 +284,7 @@ class ResearchResponder:
         if schema is Review:
             return Review(is_done=True)
         if schema is ResearcherFindings:
-            blocks = _BLOCK.findall("\n".join(str(m.content) for m in messages))
-            claims = []
-            for label, text in blocks[:3]:
-                spans = sentence_spans(text)
-                if spans:
-                    claims.append(ClaimDraft(text=text[spans[0][0] : spans[0][1]], passage_ids=[label]))
-            return ResearcherFindings(claims=claims, notes="scripted findings")
+            return findings_from(messages)
         raise AssertionError(f"no scripted answer for {schema}")
 
     def research_step(self, messages: list[BaseMessage]) -> Any:
@@ -308,24 +308,25 @@ class ResearchResponder:
             failed = {u for m in tool_messages if m.status == "error" for u in _URL.findall(str(m.content))}
             urls = [u for u in _URL.findall(str(searched[-1].content)) if u not in failed]
             return tool_call("fetch_page", url=urls[0]) if urls else "No readable result."
-        if last.name == "web_search":
+        if last.name == "web_search" and not _BLOCK.search(str(last.content)):  # results not read for it
             urls = _URL.findall(str(last.content))
             if urls:
                 return tool_call("fetch_page", url=urls[0])
-        return "I have read enough for this task."
+        return finish_call(messages)
 
     def searching_step(self, messages: list[BaseMessage], tool_messages: list[ToolMessage]) -> Any:
         """Reads every unread result of the last search and, while searches remain, runs the next one, in
         one reply (parallel tool calls); stops once the last search's results are read."""
         searched = [m for m in tool_messages if m.name == "web_search"]
         read = {u for m in tool_messages if m.name == "fetch_page" for u in _URL.findall(str(m.content))}
+        read |= {u for m in tool_messages for u in _READ_URL.findall(str(m.content))}
         unread = [u for u in _URL.findall(str(searched[-1].content)) if u not in read] if searched else []
         calls = [tool_call("fetch_page", url=url).tool_calls[0] for url in unread]
         if len(searched) < self.searches:
             topic = (_tag(messages, "first_queries") or "cats").split(";")[0].strip()
             query = f"{topic} {ASPECTS[len(searched) % len(ASPECTS)]}"
             calls.append(tool_call("web_search", query=query).tool_calls[0])
-        return AIMessage(content="", tool_calls=calls) if calls else "I have read enough for this task."
+        return AIMessage(content="", tool_calls=calls) if calls else finish_call(messages)
 
     def summary(self, messages: list[BaseMessage]) -> str:
         system = next((str(m.content) for m in messages if isinstance(m, SystemMessage)), "")
@@ -333,6 +334,21 @@ class ResearchResponder:
         if self.dangling_first_draft and _tag(messages, "revision_notes") in {"", "none"}:
             sentences.append("Cats can also fly short distances [99].")
         return " ".join(sentences)
+
+
+def findings_from(messages: list[BaseMessage]) -> ResearcherFindings:
+    """Findings quoting the first sentence of the first three passages the researcher was shown."""
+    blocks = _BLOCK.findall("\n".join(str(m.content) for m in messages))
+    claims = []
+    for label, text in blocks[:3]:
+        spans = sentence_spans(text)
+        if spans:
+            claims.append(ClaimDraft(text=text[spans[0][0] : spans[0][1]], passage_ids=[label]))
+    return ResearcherFindings(claims=claims, notes="scripted findings")
+
+
+def finish_call(messages: list[BaseMessage]) -> AIMessage:
+    return tool_call("finish", **findings_from(messages).model_dump())
 
 
 def research_model(tasks: int = 2, clarify: bool = False, latency_s: float = 0.0) -> ScriptedChatModel:

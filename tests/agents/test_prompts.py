@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-AGENTS = ["rewriter", "clarifier", "manager", "researcher", "summarizer"]
+AGENTS = ["rewriter", "clarifier", "manager", "researcher", "findings", "summarizer"]
 
 
 def _fields(template: str) -> set[str]:
@@ -44,12 +44,12 @@ def test_prompt_placeholders_match_what_the_agent_passes(name: str) -> None:
 
 
 def test_every_prompt_that_carries_fetched_text_states_the_data_rule() -> None:
-    from agents import manager, researcher, summarizer
+    from agents import findings, manager, researcher, summarizer
 
     for template in (
         manager.REVIEW_PROMPT,
         researcher.RESEARCHER_PROMPT,
-        researcher.FINDINGS_PROMPT,
+        findings.FINDINGS_PROMPT,
         summarizer.SUMMARY_PROMPT,
     ):
         assert "{data_rule}" in template

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage
 
+from agents import findings as findings_of
 from agents import researcher
-from agents.researcher import ClaimDraft, ResearcherFindings
+from agents.findings import ClaimDraft, ResearcherFindings
 from deepresearch.schemas import Passage, ResearchTask
 from tests.scripted_model import ScriptedChatModel, tool_call
 from tests.scripts import FakeWeb, scripted_services
@@ -84,19 +85,53 @@ async def test_conclude_keeps_supported_claims_and_falls_back_to_extractive_ones
         ]
     )
     context, _ = make_context(ScriptedChatModel(script=[good, "garbage", "garbage", "garbage"]))
-    findings = await researcher.conclude(
+    findings = await findings_of.conclude(
         TASK, "r1t1", {"P1": passage}, {}, queries_tried=["q"], stopped_by=None, context=context
     )
     assert [c.text for c in findings.claims] == ["Cats sleep between 12 and 16 hours a day."]
-    fallback = await researcher.conclude(
+    fallback = await findings_of.conclude(
         TASK, "r1t1", {"P1": passage}, {}, queries_tried=[], stopped_by=None, context=context
     )
     claim = fallback.claims[0]
     assert claim.text == "Cats sleep between 12 and 16 hours a day." and claim.passages[0].end == 41
-    spent = await researcher.conclude(
+    spent = await findings_of.conclude(
         TASK, "r1t1", {"P1": passage}, {}, queries_tried=[], stopped_by="tokens", context=context
     )
     assert spent.claims and spent.stopped_by == "tokens" and len(context.models.for_role("researcher").chat.calls) == 4  # type: ignore[attr-defined]
+
+
+async def test_findings_from_a_finish_call_are_checked_without_asking_the_model_again() -> None:
+    passage = Passage(source_id="s1", text="Cats sleep between 12 and 16 hours a day. They dream.", start=0, end=53)
+    context, _ = make_context(ScriptedChatModel())
+    reply = tool_call(
+        "finish",
+        claims=[
+            {"text": "Cats sleep between 12 and 16 hours a day.", "passage_ids": ["P1"]},
+            {"text": "Cats are made of cheese.", "passage_ids": ["P1"]},
+        ],
+        notes="nothing on kittens",
+    )
+    assert researcher.wants_to_stop(reply)
+    acted = await _act(context, reply)
+    assert acted.finished is not None and acted.observations[0].message.tool_call_id == reply.tool_calls[0]["id"]
+    found = await findings_of.conclude(
+        TASK, "r1t1", {"P1": passage}, {}, queries_tried=["q"], stopped_by=None, context=context,
+        drafted=acted.finished,
+    )
+    assert [c.text for c in found.claims] == ["Cats sleep between 12 and 16 hours a day."]
+    assert found.notes == "nothing on kittens"
+    assert context.models.for_role("researcher").chat.calls == []  # type: ignore[attr-defined]
+    malformed = await _act(context, tool_call("finish", claims="not a list"))
+    assert malformed.finished == findings_of.ResearcherFindings()
+
+
+async def test_a_search_reads_its_top_results_in_the_same_step() -> None:
+    context, recorder = make_context(ScriptedChatModel())
+    acted = await _act(context, tool_call("web_search", query="cats sleep hours"))
+    search = acted.observations[0]
+    assert len(search.sources) == 3 and search.passages  # every result of the fake web was read
+    assert "read for you" in str(search.message.content) and "<source_data id=\"P1\"" in str(search.message.content)
+    assert "researcher.read_results" in recorder.kinds()
 
 
 async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
@@ -198,5 +233,5 @@ def test_extractive_claims_leave_out_passages_that_only_share_a_word() -> None:
         "Some animals, such as chameleons and octopuses, can change their colour quickly.",
     ]
     passages = [Passage(source_id=f"s{i}", text=t, start=0, end=len(t)) for i, t in enumerate(texts)]
-    claims = researcher.extractive_claims(task, passages)
+    claims = findings_of.extractive_claims(task, passages)
     assert [c.text for c in claims] == [texts[0], texts[2]]

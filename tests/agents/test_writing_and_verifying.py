@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from agents import summarizer, verifier
+from agents.answer import grounded_answer, split_answer
 from agents.citations import gather_evidence, keep_numbers, renumber
 from agents.evidence import clean_passages, looks_like_injection
 from agents.support import support_score
@@ -76,15 +77,31 @@ def test_verifier_removes_dangling_numbers_and_quotes_or_drops_unsupported_sente
 
 async def test_summarizer_uses_the_model_draft_or_the_extractive_fallback() -> None:
     evidence = gather_evidence(FINDINGS, SOURCES)
-    model = ScriptedChatModel(script=["Cats sleep between 12 and 16 hours a day. [1] Cats hunt at dawn [2].", ""])
+    model = ScriptedChatModel(
+        script=["**Answer:** 12 to 16 hours\nCats sleep between 12 and 16 hours a day. [1] Cats hunt at dawn [2].", ""]
+    )
     context, _ = make_context(model)
-    draft, by_model = await summarizer.write_draft(BRIEF, evidence, "", context)
-    assert by_model and draft.startswith("Cats sleep between 12 and 16 hours a day [1].")
+    draft = await summarizer.write_draft(BRIEF, evidence, "", context)
+    assert draft.by_model and draft.markdown.startswith("Cats sleep between 12 and 16 hours a day [1].")
+    assert draft.answer == "12 to 16 hours"
     assert "<source_data" in str(model.calls[0]["messages"][0].content)
-    fallback, by_model = await summarizer.write_draft(BRIEF, evidence, "", context)
-    assert not by_model and fallback == (
+    assert "Answer: " in str(model.calls[0]["messages"][0].content)
+    fallback = await summarizer.write_draft(BRIEF, evidence, "", context)
+    assert not fallback.by_model and not fallback.answer and fallback.markdown == (
         "Cats sleep between 12 and 16 hours a day [1].\n\nCats are most active at dawn and dusk [2]."
     )
+
+
+def test_a_short_answer_is_kept_only_when_the_evidence_states_it() -> None:
+    evidence = ["Cats sleep between 12 and 16 hours a day.", "Arthur's Magazine was first published in 1844."]
+    assert split_answer("Answer: Arthur's Magazine.\nBody [1].") == ("Arthur's Magazine", "Body [1].")
+    assert split_answer("Body only [1].") == ("", "Body only [1].")
+    assert grounded_answer("Arthur's Magazine", "Which magazine came first?", evidence) == "Arthur's Magazine"
+    assert grounded_answer("16 hours", "How long do cats sleep?", evidence) == "16 hours"
+    assert grounded_answer("Harper's Bazaar", "Which magazine came first?", evidence) == ""  # not in evidence
+    assert grounded_answer("Yes", "Are cats sleepy animals?", evidence) == "yes"
+    assert grounded_answer("yes", "Which magazine came first?", evidence) == ""  # not a yes/no question
+    assert grounded_answer("a very long answer " * 5, "What?", evidence) == ""
 
 
 def test_insufficient_evidence_lists_what_was_tried() -> None:

@@ -45,15 +45,26 @@ async def test_progress_events_name_queries_and_urls() -> None:
 
 
 async def test_404_then_needs_js_are_corrected_and_traced() -> None:
+    """Reads the model chose itself (no results read for it): its next action is the correction."""
     web = FakeWeb(needs_js={"https://example.org/cat-hunting"})
     web.pages = {"https://example.org/gone": ("Cats sleep hours gone", "gone"), **web.pages}
-    report, recorder = await run_graph(web=web)
+    report, recorder = await run_graph(web=web, read_per_search=0)
     errors = [e for e in recorder.events if e.kind == "tool.error"]
     corrections = [e for e in recorder.events if e.kind == "researcher.correction"]
     assert {e.data["error_kind"] for e in errors} >= {"not_found"}
     assert corrections and all(c.data["after"] != c.data["action"] for c in corrections)
     assert report.citations
     assert "Self-corrections after tool errors: " in report.markdown
+
+
+async def test_results_read_for_the_model_skip_dead_pages_and_follow_needs_js_to_the_browser() -> None:
+    web = FakeWeb(needs_js={"https://example.org/cat-hunting"})
+    web.pages = {"https://example.org/gone": ("Cats sleep hours gone", "gone"), **web.pages}
+    report, recorder = await run_graph(web=web)
+    browsed = [e for e in recorder.events if e.kind == "researcher.action" and e.data["tool"] == "browse_page"]
+    assert [e.data["args"]["url"] for e in browsed] == ["https://example.org/cat-hunting"] * len(browsed) != []
+    assert report.citations and all("gone" not in c.url for c in report.citations)
+    assert not [e for e in recorder.events if e.kind == "tool.error"]  # nothing for the model to correct
 
 
 async def test_invalid_structured_output_is_retried_with_the_error() -> None:
