@@ -56,6 +56,15 @@ def instead_of_repeated_search(
     )
 
 
+def is_exhausted_repeat(
+    call: ToolCall, tried: set[str], leads: Sequence[str], fetched: dict[str, str], unreadable: Sequence[str]
+) -> bool:
+    """A search already run whose every result has been read or failed: repeating it cannot help, so the
+    researcher concludes with what it read rather than spend its remaining steps on the same query."""
+    query = str(call["args"].get("query", "")).strip().lower()
+    return call["name"] in SEARCH_TOOLS and query in tried and _next_unread(leads, fetched, unreadable) is None
+
+
 def instead_of_repeated_failure(
     call: ToolCall, failed_signature: str, failed_next_tool: str, agent_id: str, context: ResearchContext
 ) -> tuple[ToolCall, str]:

@@ -113,6 +113,7 @@ class ActResult:
     unreadable: list[str] = field(default_factory=list)  # URLs whose read failed in this step
     events: list[Event] = field(default_factory=list)
     finished: ResearcherFindings | None = None  # the model's `finish` call: its drafted findings
+    exhausted: bool = False  # the model repeated a search whose results are all read: conclude now
 
 
 async def act(
@@ -153,6 +154,17 @@ async def act(
         if original["name"] == FINISH:
             result.finished = _finish(original, agent_id, context)
             message = ToolMessage("Findings received.", tool_call_id=original.get("id") or FINISH, name=FINISH)
+            result.observations.append(Observation(message=message))
+            continue
+        if fallbacks.is_exhausted_repeat(original, tried, leads, fetched, unreadable):
+            result.exhausted = True
+            context.emit(
+                "researcher.nudge",
+                f"{agent_id}: repeated a search whose results are all read; concluding with what was read",
+                agent=agent_id,
+            )
+            text = "Every result of this search has been read already; the task concludes with what was read."
+            message = ToolMessage(text, tool_call_id=original.get("id") or original["name"], name=original["name"])
             result.observations.append(Observation(message=message))
             continue
         call, note = fallbacks.instead_of_repeated_search(

@@ -86,7 +86,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         update["stopped_by"] = stopped
     if result.finished is not None:
         update["drafted"] = result.finished
-    if stopped or result.finished is not None:
+    if stopped or result.finished is not None or result.exhausted:
         return Command(goto="conclude", update=update)
     return Command(goto="step", update=update)
 

@@ -170,6 +170,21 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
         leads=leads,
     )
     assert next(iter(again.observations[0].fetched)) == leads[1], "each repeat reads the next unread result"
+    all_read = {url: f"src{i}" for i, url in enumerate(leads)}
+    spent = await researcher.act(
+        tool_call("web_search", query="cats sleep hours"),
+        TASK,
+        "r1t1",
+        fetched=all_read,
+        failed_signature="",
+        next_label=3,
+        sources_by_id={},
+        context=context,
+        queries_tried=["cats sleep hours"],
+        leads=leads,
+    )
+    assert spent.exhausted and not spent.observations[0].sources, "a search with nothing left to read concludes"
+    assert "concludes with what was read" in str(spent.observations[0].message.content)
 
 
 async def test_repeating_a_call_that_needed_javascript_runs_the_browser_instead() -> None:
