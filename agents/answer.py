@@ -1,10 +1,12 @@
-"""The report's short answer: a few words the summarizer states first, kept only when the evidence says them.
+"""The report's short answer: a few words, kept only when the evidence says them.
 
 Questions with a short answer (a name, a date, a number, yes or no) deserve one line a reader or a
-benchmark can take at face value. The model writes it as `Answer: ...` before the findings. It carries no
-citation of its own, so it is accepted only when every content word in it appears in the verified report
-or in the passages it cites (a yes or no only for a yes/no question); otherwise the report's first
-sentence serves as the short answer, as before.
+benchmark can take at face value. The summarizer is asked for it twice over: as an `Answer: ...` first
+line of its draft, and in a small structured call made at the same time as the draft (so it costs no
+wait), which even a weak model answers in the requested shape. The answer carries no citation of its
+own, so it is accepted only when every content word in it appears in the verified report or in the
+passages it cites (a yes or no only for a yes/no question); otherwise the report's first sentence serves
+as the short answer.
 """
 
 from __future__ import annotations
@@ -12,7 +14,29 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, Field
+
+from agents.context import ResearchContext
+from agents.evidence import DATA_RULE
 from agents.support import content_token_set
+from deepresearch.errors import BudgetExceeded, StructuredOutputError
+
+SHORT_ANSWER_PROMPT = """<role>You answer a research question in as few words as possible.</role>
+<rules>
+- {data_rule}
+- Use only the evidence below. Give a name, a date, a number, a place, yes or no: a few words, not a
+  sentence. If the question has no short answer, or the evidence does not give it, answer with nothing.
+</rules>
+<question>{question}</question>
+<evidence>
+{evidence}
+</evidence>"""
+SHORT_ANSWER_PLACEHOLDERS = frozenset({"data_rule", "question", "evidence"})
+
+
+class ShortAnswer(BaseModel):
+    answer: str = Field(default="", max_length=80, description="A few words, or empty.")
 
 ANSWER_RULE = (
     "If the question asks for a name, a date, a number, a place, yes or no, or another short fact, your "
@@ -25,6 +49,19 @@ _ANSWER_LINE = re.compile(r"^\W*(?:short\s+)?answer\W*:\W*(?P<answer>.*?)\W*$", 
 _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might)\b", re.IGNORECASE
 )
+
+
+async def ask_short_answer(question: str, evidence: str, context: ResearchContext) -> str:
+    """The summarizer model's short answer to `question` from the rendered evidence ("" when it has none)."""
+    prompt = SHORT_ANSWER_PROMPT.format(data_rule=DATA_RULE, question=question, evidence=evidence)
+    try:
+        reply = await context.models.for_role("summarizer").astructured(
+            [SystemMessage(prompt), HumanMessage("The short answer:")], ShortAnswer, agent="summarizer"
+        )
+    except (StructuredOutputError, BudgetExceeded) as error:
+        context.emit("agent.fallback", f"summarizer: short answer: {error}", agent="summarizer")
+        return ""
+    return reply.answer.strip()
 
 
 def split_answer(text: str) -> tuple[str, str]:

@@ -53,8 +53,9 @@ class Leg:
     """One node on the critical path and what it waits for."""
 
     node: str  # a main-graph node, or `researcher/<node>` for the researcher subgraph
-    model_calls: int
+    model_calls: int  # made one after another: each is a wait
     searches: int = 0
+    side_calls: int = 0  # made at the same time as one of `model_calls`: no wait of their own
 
     def seconds(self) -> float:
         return self.model_calls * MODEL_S + self.searches * SEARCH_S
@@ -68,12 +69,13 @@ def critical_path(config: ResearchConfig, searches: int) -> list[Leg]:
     researcher's chain is on the path: each step searches, and the search's results are read in that same
     step; the last step calls `finish` with the findings, which conclude checks without a model call.
     review asks the manager only when another round is allowed, and the scripted review finds no gap. The
-    scripted draft verifies, so summarize writes once; verify and finalize call no model.
+    scripted draft verifies, so summarize writes once, asking for the short answer at the same time (a
+    side call, no wait of its own); verify and finalize call no model.
     """
     research = [Leg("researcher/step", 1, 1) for _ in range(searches)]
     research += [Leg("researcher/step", 1), Leg("researcher/conclude", 0)]
     review = [Leg("review", 1)] if config.max_rounds > 1 else []
-    legs = [Leg("rewrite", 1), Leg("clarify", 1), Leg("plan", 1), *research, *review, Leg("summarize", 1)]
+    legs = [Leg("rewrite", 1), Leg("clarify", 1), Leg("plan", 1), *research, *review, Leg("summarize", 1, side_calls=1)]
     _check_nodes(legs)
     return legs
 
@@ -136,7 +138,9 @@ def check_derivation(path: Sequence[Leg], measured: Measured) -> None:
     """The derived path must account for every call the run made: the main graph's calls all lie on it,
     and each researcher made the calls of the researcher chain on it."""
     on_path = Counter(
-        "researcher" if leg.node.startswith("researcher/") else "main" for leg in path for _ in range(leg.model_calls)
+        "researcher" if leg.node.startswith("researcher/") else "main"
+        for leg in path
+        for _ in range(leg.model_calls + leg.side_calls)
     )
     researcher_calls = measured.calls_by_role.get("researcher", 0)
     expected = (on_path["main"], on_path["researcher"] * measured.researchers)

@@ -2,7 +2,9 @@
 
 A run's id is its LangGraph thread id; checkpoints live in Postgres when `checkpoint_url` is set, else in
 SQLite (`config.checkpoint_path`); the run's folder in `<data_dir>/runs/<run_id>/`. Progress events stream
-from the graph's custom stream to `on_event` and to the run's `trace.jsonl` as they happen.
+from the graph's custom stream to `on_event` and to the run's `trace.jsonl` as they happen. With
+`server=URL` (or the `server_url` setting) the run happens on a LangGraph server instead
+(`deepresearch.remote`), and its folder is written here all the same.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepresearch.config import ResearchConfig, load_config
-from deepresearch.errors import DeepResearchError
+from deepresearch.errors import ConfigError, DeepResearchError
 from deepresearch.progress import Event, EventSink
 from deepresearch.reports import (
     append_trace,
@@ -24,6 +26,7 @@ from deepresearch.reports import (
     read_run_config,
     read_trace,
     run_dir_for,
+    run_server,
     start_run_folder,
     write_run_folder,
 )
@@ -55,6 +58,7 @@ async def aresearch(
     chat_models: Mapping[str, Any] | None = None,
     services: Any = None,
     show_reasoning: bool = False,
+    server: str | None = None,
 ) -> Report:
     """Research `question` and return the verified, cited report (also written to the run folder).
 
@@ -63,8 +67,28 @@ async def aresearch(
     `chat_models` (role → langchain chat model) and `services` (`agents.context.Services`) inject parts,
     e.g. scripted models and tools in tests; by default both come from the settings. With
     `show_reasoning`, the models' reasoning text is streamed to `on_event` as `llm.reasoning` events.
+
+    With `server` (a LangGraph server URL; default: the `server_url` setting) the run happens there: the
+    per-run settings (models, temperature, clarify, depth, search providers, budgets) that `config` or
+    this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
+    given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
+    in-process only.
     """
     cfg = config or load_config()
+    remote_server = _server_for(server, cfg, chat_models, services)
+    if remote_server is not None:
+        from deepresearch import remote
+
+        answer = _answerer(answers, on_clarify)
+        return await remote.aresearch(
+            question,
+            server=remote_server,
+            config=cfg,
+            settings=remote.run_settings(cfg),
+            answer=answer,
+            on_event=on_event,
+            run_id=run_id,
+        )
     rid = run_id or new_run_id()
     run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question)
     return await _drive(
@@ -82,13 +106,23 @@ async def aresume(
     chat_models: Mapping[str, Any] | None = None,
     services: Any = None,
     show_reasoning: bool = False,
+    server: str | None = None,
 ) -> Report:
     """Continue a run from its last checkpoint (after a crash, kill or pending clarification).
 
     Finished branches are not re-run. Settings come from the run's `config.json` unless `config` is given.
+    A run that went to a LangGraph server continues there (the server its folder names, or `server`):
+    a run still working is joined, a pending question answered, a stopped run continued.
     """
     base = config or load_config()
     run_dir = run_dir_for(base, run_id)
+    remote_server = server or run_server(run_dir)
+    if remote_server is not None:
+        from deepresearch import remote
+
+        _server_for(remote_server, base, chat_models, services)
+        answer = _answerer(answers, on_clarify)
+        return await remote.aresume(run_id, server=remote_server, config=base, answer=answer, on_event=on_event)
     if not (run_dir / "config.json").exists():
         raise RunNotFound(f"no run {run_id!r} in {base.runs_dir}")
     if config is None:
@@ -117,15 +151,30 @@ def load_report(run_id: str, *, config: ResearchConfig | None = None) -> Report:
     return read_report(run_dir)
 
 
-async def _answers_for(questions: list[str], answers: Answers, on_clarify: ClarifyCallback | None) -> Answers:
-    if answers is not None:
-        return answers
-    if on_clarify is None:
-        return None
-    given = on_clarify(questions)
-    if inspect.isawaitable(given):
-        return await given
-    return given
+def _server_for(server: str | None, config: ResearchConfig, chat_models: Any, services: Any) -> str | None:
+    """The LangGraph server a run goes to, if any; in-process parts cannot go with it."""
+    chosen = server or config.server_url
+    if chosen and (chat_models is not None or services is not None):
+        raise ConfigError("chat_models and services are in-process parts; a run on a server uses the server's")
+    return chosen or None
+
+
+def _answerer(answers: Answers, on_clarify: ClarifyCallback | None) -> Callable[[list[str]], Awaitable[Answers]]:
+    """Answers to clarifying questions: `answers` the first time, else `on_clarify(questions)`, else None
+    (the clarifier records its assumptions). Each source of answers is used once."""
+
+    async def answer(questions: list[str]) -> Answers:
+        nonlocal answers, on_clarify
+        given, callback = answers, on_clarify
+        answers, on_clarify = None, None
+        if given is not None:
+            return given
+        if callback is None:
+            return None
+        reply = callback(questions)
+        return await reply if inspect.isawaitable(reply) else reply
+
+    return answer
 
 
 async def _drive(
@@ -152,6 +201,7 @@ async def _drive(
         if on_event is not None:
             on_event(event)
 
+    answer = _answerer(answers, on_clarify)
     previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
     async with (
         open_checkpointer(config) as saver,
@@ -171,8 +221,7 @@ async def _drive(
         while state.interrupts:
             questions = list(state.interrupts[0].value.get("questions", []))
             record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
-            reply = await _answers_for(questions, answers, on_clarify)
-            answers, on_clarify = None, None  # each source of answers is used once
+            reply = await answer(questions)
             await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
             state = await graph.aget_state(thread)
     report: Report | None = state.values.get("report")

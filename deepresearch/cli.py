@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import traceback
+import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from deepresearch.schemas import Report
 
 MAX_QUESTION_CHARS = 8000
+# Errors that mean bad input (exit code 2) rather than a failed run (exit code 1).
+BAD_INPUT_ERRORS = {"ConfigError", "RunNotFound", "RunNotOnServer", "ServerUnavailable"}
 COMMANDS = {"ask", "resume", "reports", "index", "doctor", "config"}
 
 app = typer.Typer(
@@ -186,6 +189,7 @@ def ask(
     max_agents: Annotated[int | None, typer.Option(help="most researchers at once")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also copy the run's files here")] = None,
+    server: Annotated[str | None, typer.Option(help="run on this LangGraph server, e.g. http://host:2024")] = None,
 ) -> None:
     """Research a question and print a cited report."""
     from deepresearch.api import aresearch, new_run_id
@@ -211,9 +215,12 @@ def ask(
     if offline:
         overrides.update({f"{role}_model": EMBEDDED_MODEL for role in ROLES}, model=EMBEDDED_MODEL)
         overrides["search_providers"] = ["local"]
-    config = _load(**overrides)
-    _validate_models(config)
-    run_id = new_run_id()
+    config = _load(**overrides, server_url=server)
+    if config.server_url and docs:
+        raise UserError("--docs reads files on this machine; on a server, index them there (deepresearch index)")
+    if not config.server_url:
+        _validate_models(config)  # a server's models are the server's to check
+    run_id = str(uuid.uuid4()) if config.server_url else new_run_id()
     interactive = config.clarify and sys.stdin.isatty()
 
     def start(**callbacks: Any) -> Any:
@@ -229,16 +236,18 @@ def resume(
     run_id: Annotated[str, typer.Argument(help="The id printed when the run started or was stopped.")],
     show_thinking: Annotated[bool, typer.Option()] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    server: Annotated[str | None, typer.Option(help="the LangGraph server the run is on")] = None,
 ) -> None:
-    """Continue a stopped or crashed run from its last checkpoint."""
+    """Continue a stopped or crashed run from its last checkpoint (or join it on its server)."""
     from deepresearch.api import aresume
     from deepresearch.review import run_folder
 
     config = _load()
-    run_folder(config, run_id)
+    if server is None:
+        run_folder(config, run_id)
 
     def start(**callbacks: Any) -> Any:
-        return aresume(run_id, **callbacks)
+        return aresume(run_id, server=server, **callbacks)
 
     report = _run(config, start, run_id, show_thinking=show_thinking, interactive=sys.stdin.isatty())
     _print_report(report, as_json)
@@ -384,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except DeepResearchError as error:
         _err(str(error))
-        return 2 if type(error).__name__ in {"ConfigError", "RunNotFound"} else 1
+        return 2 if type(error).__name__ in BAD_INPUT_ERRORS else 1
     except Exception as error:  # noqa: BLE001 — the last line of defence: one line, details to a file
         log = Path(os.environ.get("TMPDIR", "/tmp")) / "deepresearch-last-error.txt"
         log.write_text(traceback.format_exc(), encoding="utf-8")

@@ -138,6 +138,9 @@ class ResearchConfig(BaseSettings):
     chunk_chars: int = Field(default=1000, ge=200)
     chunk_overlap_chars: int = Field(default=150, ge=0)
 
+    # Client of a LangGraph server: runs go to the server at this URL instead of running in this process.
+    server_url: str | None = None
+
     @field_validator("search_providers", "allow_hosts", "docs_paths", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:

@@ -2,6 +2,8 @@
 
 `<data_dir>/runs/<run_id>/` is created when a run starts (config first, then the trace grows event by
 event), so a killed run can be inspected and resumed; the report files are written when it finishes.
+A run on a remote LangGraph server (`deepresearch.remote`) leaves the same folder on the client: its
+`config.json` names the server and holds the per-run settings sent to it instead of the local settings.
 """
 
 from __future__ import annotations
@@ -42,6 +44,23 @@ def start_run_folder(run_dir: Path, config: ResearchConfig, question: str) -> Pa
     payload = {"question": question, "settings": config.public_dict()}
     (run_dir / CONFIG).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return run_dir
+
+
+def start_remote_run_folder(run_dir: Path, question: str, server: str, settings: Mapping[str, Any]) -> Path:
+    """Create the folder of a run on `server`, recording the question and the per-run settings sent."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"question": question, "server": server, "settings": dict(settings)}
+    (run_dir / CONFIG).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    return run_dir
+
+
+def run_server(run_dir: Path) -> str | None:
+    """The LangGraph server a run went to, or None for a local run (or no run)."""
+    path = run_dir / CONFIG
+    if not path.exists():
+        return None
+    server = json.loads(path.read_text(encoding="utf-8")).get("server")
+    return str(server) if server else None
 
 
 def read_run_config(run_dir: Path) -> tuple[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ Every route is in a node's `Command[Literal[...]]` return type.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
@@ -17,7 +18,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
 from agents import clarifier, manager, rewriter, summarizer, verifier
-from agents.answer import grounded_answer
+from agents.answer import ask_short_answer, grounded_answer
 from agents.citations import gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
@@ -115,9 +116,14 @@ async def summarize(state: ResearchState, runtime: Runtime[ResearchContext]) -> 
         return Command(goto="finalize")
     revision = len(state.get("drafts", []))
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
-    draft = await summarizer.write_draft(state["brief"], evidence, state.get("revision_notes", ""), runtime.context)
+    writing = summarizer.write_draft(state["brief"], evidence, state.get("revision_notes", ""), runtime.context)
+    if revision:
+        draft, answer = await writing, state.get("short_answer", "")
+    else:  # the short answer is asked for once, alongside the first draft, so it adds no wait
+        asking = ask_short_answer(state["brief"].question, summarizer.render_evidence(evidence), runtime.context)
+        draft, answer = await asyncio.gather(writing, asking)
     record = DraftRecord(markdown=draft.markdown, by_model=draft.by_model, answer=draft.answer)
-    return Command(goto="verify", update={"draft": record})
+    return Command(goto="verify", update={"draft": record, "short_answer": answer})
 
 
 async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["summarize", "finalize"]]:
@@ -176,7 +182,10 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
     covered = {task_id for task_id, _ in evidence.claims}
     gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
-    answer = grounded_answer(best.answer, state["brief"].question, [body, *(c.passage for c in citations)])
+    evidence_texts = [body, *(c.passage for c in citations)]
+    candidates = (state.get("short_answer", ""), best.answer)
+    grounded = (grounded_answer(a, state["brief"].question, evidence_texts) for a in candidates)
+    answer = next((a for a in grounded if a), "")
     report = assemble_report(record, body, citations, sources, gaps=gaps, support_score=score, answer=answer)
     context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
     return {"report": report}

@@ -6,6 +6,9 @@ which JSON cannot carry. So the served graph is one node wrapping the research g
 
     START → research → END        context_schema = ServerSettings (what a client may send)
 
+Its output is the report plus every source read and the text it was read as, so a client writes the
+same run folder a local run leaves (`deepresearch.remote`), and `deepresearch reports verify` works on it.
+
 The `research` node builds the run's settings (client context > environment/.env > defaults), opens the
 run's services, builds the `ResearchContext` exactly as the CLI and the API do, and runs the unchanged
 research graph with it as a subgraph. The subgraph checkpoints through the server's checkpointer under its
@@ -25,6 +28,7 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepresearch.config import ResearchConfig, load_config
+from deepresearch.schemas import Source
 from graphs.context import build_context, open_services
 from graphs.research import build_research_graph
 from graphs.state import ResearchInput, ResearchOutput
@@ -56,8 +60,18 @@ class ServerSettings(BaseModel):
     max_revisions: int | None = Field(default=None, ge=0)
 
 
-class ServerState(ResearchInput, ResearchOutput, total=False):
-    """The thread's values on the server: the question in, the report out."""
+class ServerOutput(ResearchOutput, total=False):
+    """The report, and what a run folder keeps beside it: every source read and the text read from it."""
+
+    sources: dict[str, Source]
+    source_texts: dict[str, str]
+
+
+class ServerState(ResearchInput, ServerOutput, total=False):
+    """The thread's values on the server: the question in, the report and its sources out."""
+
+
+_OUTPUT_KEYS = ["report", "sources", "source_texts"]
 
 
 def settings_for(requested: ServerSettings | None) -> ResearchConfig:
@@ -84,14 +98,16 @@ async def research(state: ServerState, runtime: Runtime[ServerSettings]) -> dict
     run_id = _run_id(config)
     async with open_services(settings, run_id) as services:
         context = build_context(settings, services, run_id=run_id)
-        output = await _RESEARCH.ainvoke({"question": state["question"]}, config, context=context)
-    return {"report": output["report"]}
+        output = await _RESEARCH.ainvoke(
+            {"question": state["question"]}, config, context=context, output_keys=_OUTPUT_KEYS
+        )
+    return {key: output[key] for key in _OUTPUT_KEYS if key in output}
 
 
-def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInput, ResearchOutput]:
+def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInput, ServerOutput]:
     """The uncompiled served graph; the server compiles it with its own checkpointer and store."""
     builder = StateGraph(
-        ServerState, context_schema=ServerSettings, input_schema=ResearchInput, output_schema=ResearchOutput
+        ServerState, context_schema=ServerSettings, input_schema=ResearchInput, output_schema=ServerOutput
     )
     builder.add_node("research", research)
     builder.add_edge(START, "research")
@@ -99,6 +115,6 @@ def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInpu
     return builder
 
 
-graph: CompiledStateGraph[ServerState, ServerSettings, ResearchInput, ResearchOutput] = build_server_graph().compile(
+graph: CompiledStateGraph[ServerState, ServerSettings, ResearchInput, ServerOutput] = build_server_graph().compile(
     name="deepresearch"
 )

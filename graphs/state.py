@@ -108,6 +108,7 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     draft: DraftRecord  # the summarizer's latest, before verification
     drafts: Annotated[list[DraftRecord], operator.add]  # every verified draft with its score
     revision_notes: str
+    short_answer: str  # the summarizer's short answer, checked against the evidence when the report is assembled
 
 
 def checkpoint_serde() -> JsonPlusSerializer:

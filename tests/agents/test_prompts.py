@@ -9,7 +9,7 @@ import string
 
 import pytest
 
-AGENTS = ["rewriter", "clarifier", "manager", "researcher", "findings", "summarizer"]
+AGENTS = ["rewriter", "clarifier", "manager", "researcher", "findings", "summarizer", "answer"]
 
 
 def _fields(template: str) -> set[str]:
@@ -44,12 +44,13 @@ def test_prompt_placeholders_match_what_the_agent_passes(name: str) -> None:
 
 
 def test_every_prompt_that_carries_fetched_text_states_the_data_rule() -> None:
-    from agents import findings, manager, researcher, summarizer
+    from agents import answer, findings, manager, researcher, summarizer
 
     for template in (
         manager.REVIEW_PROMPT,
         researcher.RESEARCHER_PROMPT,
         findings.FINDINGS_PROMPT,
         summarizer.SUMMARY_PROMPT,
+        answer.SHORT_ANSWER_PROMPT,
     ):
         assert "{data_rule}" in template

@@ -27,7 +27,8 @@ async def test_full_run_cites_only_fetched_sources_and_passages() -> None:
     assert checked[0].data["removed_numbers"] == [99]
     assert report.revisions == 1
     assert "## References" in report.markdown and "example.org/cats-sleep" in report.markdown
-    assert report.answer.startswith("Cats sleep between 12 and 16 hours")
+    assert report.answer == "between 12 and 16 hours"  # the short answer, found in the cited evidence
+    assert "**Short answer:** between 12 and 16 hours" in report.markdown
     for name in ("report.md", "report.json", "trace.jsonl", "config.json", "sources/index.json"):
         assert (run_dir / name).exists(), name
     assert load_report(report.run_id) == report

@@ -6,6 +6,8 @@
   that user can reach it).
 - Chroma (`chroma run`, the CLI of the chromadb package) persists in a temp directory. It makes no
   outbound connections (no telemetry; checked with strace), so it runs offline as it is.
+- `langgraph dev` serves the research graph with the scripted model provider and scripted tools; one
+  server for the session (each test works in its own threads).
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.server.langgraph_dev import ServerDidNotStart, langgraph_dev
 
 
 def _postgres_bin() -> Path | None:
@@ -117,3 +121,19 @@ def _answers(url: str) -> bool:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.TransportError:
         return False
+
+
+@pytest.fixture(scope="session")
+def langgraph_dev_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A `langgraph dev` server whose model asks one clarifying question ("Domestic cats or big cats?")."""
+    project_root = Path(__file__).resolve().parents[2]
+    settings = {
+        "DEEPRESEARCH_MODEL": "scripted:research-clarify",
+        "DEEPRESEARCH_SERVICES_FACTORY": "tests.scripts:research_services",
+        "DEEPRESEARCH_MAX_ROUNDS": "1",
+    }
+    try:
+        with langgraph_dev(project_root, tmp_path_factory.mktemp("langgraph-dev"), settings) as url:
+            yield url
+    except ServerDidNotStart as error:
+        pytest.fail(str(error))
