@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from deepresearch.config import ResearchConfig
-from deepresearch.errors import DeepResearchError
+from deepresearch.errors import ConfigError, DeepResearchError
 from deepresearch.progress import Event, EventSink
 from deepresearch.reports import append_trace, run_dir_for, start_remote_run_folder, write_run_folder
 from deepresearch.schemas import Report, Source
@@ -99,11 +99,11 @@ async def aresearch(
     """Run `question` on `server` with the per-run `settings`; the run folder is written under `config`'s
     data dir. `answer(questions)` supplies answers to clarifying questions (None: the run's assumptions)."""
     url = check_server_url(server)
+    thread_id = _thread_id(run_id)
     client = await _connect(url)
-    thread_id = run_id or str(uuid.uuid4())
-    run_dir = start_remote_run_folder(run_dir_for(config, thread_id), question, url, settings)
     async with _server_errors(url):
         await client.threads.create(thread_id=thread_id, graph_id=GRAPH_ID)
+        run_dir = start_remote_run_folder(run_dir_for(config, thread_id), question, url, settings)
         first = {"input": {"question": question}, "context": dict(settings)}
         return await _drive(client, url, thread_id, run_dir, first, answer, on_event)
 
@@ -113,13 +113,15 @@ async def aresume(
 ) -> Report:
     """Join, answer or continue run `run_id` on `server` until it has a report; the report lands in the
     local run folder (created from the server's thread if this machine did not start the run)."""
+    import httpx
+
     url = check_server_url(server)
     client = await _connect(url)
     async with _server_errors(url):
         try:
             thread = await client.threads.get(run_id)
-        except Exception as error:
-            if getattr(error, "status_code", None) in {404, 422}:
+        except httpx.HTTPStatusError as error:
+            if error.response is not None and error.response.status_code in {404, 422}:  # 422: not a UUID
                 raise RunNotOnServer(f"no run with id {run_id!r} on {url}") from None
             raise
         run_dir = run_dir_for(config, run_id)
@@ -131,6 +133,15 @@ async def aresume(
         if thread["status"] == "busy":
             first = {"join": await _running_run(client, run_id)}
         return await _drive(client, url, run_id, run_dir, first, answer, on_event)
+
+
+def _thread_id(run_id: str | None) -> str:
+    if run_id is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(run_id))
+    except ValueError:
+        raise ConfigError(f"a run on a server is a server thread: its id must be a UUID, not {run_id!r}") from None
 
 
 async def _connect(url: str) -> LangGraphClient:

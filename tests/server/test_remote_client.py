@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pexpect
@@ -16,6 +17,7 @@ from langgraph_sdk import get_client
 from deepresearch import api
 from deepresearch.config import load_config
 from deepresearch.progress import Event
+from deepresearch.remote import RunNotOnServer
 
 pytestmark = pytest.mark.slow
 
@@ -77,9 +79,18 @@ async def test_api_resumes_a_server_run_waiting_for_an_answer_it_did_not_start(l
     assert report.clarifications == [(CLARIFYING_QUESTION, "Domestic cats")]
     assert [e.kind for e in events][0] == "clarify.asked" and "researcher.done" in {e.kind for e in events}
     assert api.load_report(thread["thread_id"]).model_dump() == report.model_dump()
+    with pytest.raises(RunNotOnServer):
+        await api.aresume(str(uuid.uuid4()), server=langgraph_dev_url)
 
 
 async def test_api_server_argument_sends_its_per_run_settings(langgraph_dev_url: str) -> None:
     report = await api.aresearch(QUESTION, server=langgraph_dev_url, config=load_config(clarify=False))
     assert report.clarifications == [] and report.assumptions  # clarify=false reached the server
     assert api.load_report(report.run_id).citations == report.citations
+
+
+def test_client_sends_exactly_the_settings_the_served_graph_accepts() -> None:
+    from deepresearch.remote import SERVER_SETTINGS
+    from graphs.server import ServerSettings
+
+    assert set(SERVER_SETTINGS) == set(ServerSettings.model_fields)
