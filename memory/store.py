@@ -43,9 +43,12 @@ def make_client(path: Path | None = None, chroma_url: str | None = None) -> Clie
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ConfigError(f"chroma_url must look like http://host:8000, not {chroma_url!r}")
         port = parts.port or (443 if parts.scheme == "https" else 8000)
-        return chromadb.HttpClient(
-            host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=_chroma_settings()
-        )
+        try:
+            return chromadb.HttpClient(
+                host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=_chroma_settings()
+            )
+        except ValueError as error:  # chromadb's "Could not connect to a Chroma server"
+            raise ConfigError(f"the Chroma server at {chroma_url} (chroma_url) does not answer: {error}") from None
     if path is None:
         raise ConfigError("an embedded chroma store needs a directory")
     path.mkdir(parents=True, exist_ok=True)

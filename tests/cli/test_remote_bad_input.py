@@ -1,9 +1,11 @@
-"""`--server` with a bad URL, a server that is down, or a server that is not a LangGraph server: one clear
-line and exit code 2, never a traceback (real subprocesses, loopback only)."""
+"""`--server` with a bad URL, a server that is down, or a server that is not a LangGraph server, and a Chroma
+server (`chroma_url`) that is down: one clear line and exit code 2, never a traceback (real subprocesses,
+loopback only)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +41,14 @@ def test_server_setting_that_is_down() -> None:
 def test_web_server_that_is_not_a_langgraph_server(not_a_langgraph_server: str) -> None:
     result = run_cli("What is DNS?", "--server", not_a_langgraph_server)
     assert_clean_failure(result, "does not answer like a LangGraph server")
+
+
+def test_chroma_server_that_is_down(project_root: Path) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    settings = {
+        "DEEPRESEARCH_CHROMA_URL": url,
+        "DEEPRESEARCH_MODEL": "scripted:research",
+        "PYTHONPATH": str(project_root),
+    }
+    result = run_cli("What is DNS?", "--no-clarify", env=settings)
+    assert_clean_failure(result, f"the Chroma server at {url} (chroma_url) does not answer")
