@@ -30,14 +30,15 @@ def _cli_env(project_root: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(project_root)}
 
 
-def test_cli_server_path_asks_here_and_writes_the_run_folder_here(
-    langgraph_dev_url: str, project_root: Path
-) -> None:
+def test_cli_server_path_asks_here_and_writes_the_run_folder_here(langgraph_dev_url: str, project_root: Path) -> None:
     env = _cli_env(project_root)
     child = pexpect.spawn(
         sys.executable,
         ["-m", "deepresearch.cli", QUESTION, "--server", langgraph_dev_url, "--json"],
-        env=env, encoding="utf-8", timeout=120, dimensions=(40, 160),
+        env=env,
+        encoding="utf-8",
+        timeout=120,
+        dimensions=(40, 160),
     )
     child.expect("Domestic cats or big cats")
     child.sendline("big cats in zoos")
@@ -60,7 +61,11 @@ def test_cli_server_path_asks_here_and_writes_the_run_folder_here(
     # The folder names its server, so `resume` and `reports` need no --server.
     again = subprocess.run(
         [sys.executable, "-m", "deepresearch.cli", "resume", folder.name, "--json"],
-        capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
     )
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["markdown"] == report["markdown"]
