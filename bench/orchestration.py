@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.scripted_run import TimedRun, timed_run
+from bench.scripted_run import TimedRun, load_average, timed_run
 from deepresearch.config import ROLES, ResearchConfig, load_config
 from graphs.research import build_research_graph
 from graphs.researcher import build_researcher_graph
@@ -225,7 +224,7 @@ def report(results: Sequence[DepthResult]) -> str:
     depth_width = max(len(cell) for row in [header, *rows] for cell in row[3])
     lines = [
         f"L = {MODEL_S} s per model call (every role), S = {SEARCH_S} s per search ({RESULTS_PER_SEARCH} results); "
-        f"{TASKS} tasks × {SEARCHES_PER_TASK} searches, then the report; load average {_load()}",
+        f"{TASKS} tasks × {SEARCHES_PER_TASK} searches, then the report; load average {load_average()}",
         "",
     ]
     for name, reference, target, cells in [header, *rows]:
@@ -237,11 +236,6 @@ def report(results: Sequence[DepthResult]) -> str:
         roles = ", ".join(f"{role} {n}" for role, n in r.five.calls_by_role.items())
         lines.append(f"  model calls by role, {r.five.researchers} researchers: {roles}")
     return "\n".join(lines)
-
-
-def _load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

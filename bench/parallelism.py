@@ -9,9 +9,11 @@ and prints the 5 ÷ 1 wall ratio and wall ÷ critical path. Usage: `python -m be
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import statistics
 
-from bench.scripted_run import timed_run
+from bench.scripted_run import load_average, timed_run
 from deepresearch.config import ROLES, load_config
 from tests.scripted_model import ScriptedChatModel
 from tests.scripts import ResearchResponder, scripted_services
@@ -34,15 +36,26 @@ async def wall_time(researchers: int, latency_s: float = LATENCY_S) -> tuple[flo
     return run.phase_wall_s(), run.wall_s, len(slow.calls)
 
 
-async def measure() -> dict[str, float]:
+async def measure(repeats: int = 1) -> dict[str, float]:
+    """Runs 1 and 5 researchers `repeats` times each, alternating, so that other load on the machine
+    falls on both alike; figures are medians, and the ratio's range is kept."""
     await wall_time(1, 0.0)  # warm imports and caches
-    one, one_run, one_calls = await wall_time(1)
-    five, five_run, five_calls = await wall_time(5)
+    ones, fives, ratios = [], [], []
+    for _ in range(repeats):
+        one, one_run, one_calls = await wall_time(1)
+        five, five_run, five_calls = await wall_time(5)
+        ones.append((one, one_run))
+        fives.append((five, five_run))
+        ratios.append(five / one)
+    one, one_run = (statistics.median(x) for x in zip(*ones, strict=True))
+    five, five_run = (statistics.median(x) for x in zip(*fives, strict=True))
     critical_path = CALLS_PER_RESEARCHER * LATENCY_S
     return {
         "one_s": one,
         "five_s": five,
-        "ratio": five / one,
+        "ratio": statistics.median(ratios),
+        "ratio_min": min(ratios),
+        "ratio_max": max(ratios),
         "five_over_critical_path": five / critical_path,
         "one_run_s": one_run,
         "five_run_s": five_run,
@@ -53,10 +66,17 @@ async def measure() -> dict[str, float]:
 
 
 def main() -> None:
-    result = asyncio.run(measure())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs of each configuration (default 5)")
+    repeats = parser.parse_args().repeats
+    result = asyncio.run(measure(repeats))
+    print(f"medians of {repeats} alternating runs each; load average {load_average()}")
     print(f"research phase, 1 researcher: {result['one_s']:.3f} s ({result['one_calls']:.0f} model calls)")
     print(f"research phase, 5 researchers: {result['five_s']:.3f} s ({result['five_calls']:.0f} model calls)")
-    print(f"5 / 1 researcher wall ratio: {result['ratio']:.4f}")
+    print(
+        f"5 / 1 researcher wall ratio: {result['ratio']:.4f} "
+        f"(range {result['ratio_min']:.4f} to {result['ratio_max']:.4f})"
+    )
     print(
         f"whole run (rewrite → report), 1 vs 5: {result['one_run_s']:.3f} s vs {result['five_run_s']:.3f} s, "
         f"ratio {result['run_ratio']:.4f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ class TimedRun:
 
     def has_cited_report(self) -> bool:
         return any(e.kind == "report.ready" and e.data["support"] > 0 for e in self.events)
+
+
+def load_average() -> str:
+    """The machine's load, printed with every timing: other work on the cores shows in the figures."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
 
 
 async def timed_run(

@@ -8,14 +8,14 @@ structured-output failures into correction round trips before giving up with `St
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from pydantic import BaseModel
 
-from deepresearch.config import EMBEDDED_MODEL, ResearchConfig, Role
+from deepresearch.config import EMBEDDED_MODEL, ResearchConfig, Role, Tier
 from deepresearch.errors import StructuredOutputError
 from deepresearch.llm.providers import BuiltModel, build_model, parse_spec
 from deepresearch.llm.reasoning import strip_reasoning
@@ -50,6 +50,9 @@ class ModelReply:
     usage: Usage
 
 
+MAX_BOUND_TOOL_SETS = 16
+
+
 class ChatModelHandle:
     """A role's model with the run's ledger, retries and event sink attached."""
 
@@ -73,10 +76,33 @@ class ChatModelHandle:
         self.structured_attempts = structured_attempts
         self.reply_allowance = reply_allowance
         self.show_reasoning = show_reasoning
+        # tool-set key → (the tools, kept alive so their ids stay theirs; the bound model)
+        self._bound: dict[tuple[tuple[int, ...], str | None], tuple[list[Any], Any]] = {}
 
     @property
     def chat(self) -> BaseChatModel:
         return self.built.chat
+
+    def sampling(self, temperature: float, seed: int) -> ChatModelHandle:
+        """This handle at another temperature and seed, sharing the ledger and events.
+
+        For self-consistency and best-of-N: N calls over the same prompt must differ, so each gets its
+        own seed (llama.cpp and OpenAI-compatible servers are deterministic per seed). Only the settings
+        the chat model has are changed; a model without them (a scripted one) is used as it is.
+        """
+        fields = type(self.chat).model_fields
+        update = {name: value for name, value in (("temperature", temperature), ("seed", seed)) if name in fields}
+        chat = self.chat.model_copy(update=update) if update else self.chat
+        return ChatModelHandle(
+            self.role,
+            replace(self.built, chat=chat),
+            ledger=self.ledger,
+            events=self.events,
+            max_retries=self.max_retries,
+            structured_attempts=self.structured_attempts,
+            reply_allowance=self.reply_allowance,
+            show_reasoning=self.show_reasoning,
+        )
 
     @property
     def has_native_tools(self) -> bool:
@@ -120,9 +146,19 @@ class ChatModelHandle:
         """One model call; with `tools` the reply may carry tool calls (constrained JSON on local models)."""
         runnable: Any = self.chat
         if tools:
-            runnable = self.chat.bind_tools(list(tools), tool_choice=tool_choice)
+            runnable = self._with_tools(tools, tool_choice)
         raw = await self._call(runnable, messages, agent)
         return self._account(raw, agent)
+
+    def _with_tools(self, tools: Sequence[Any], tool_choice: str | None) -> Any:
+        """The model bound to `tools`, bound once per tool set: researchers pass the same schema objects
+        at every step, and binding converts every schema again, one researcher at a time."""
+        key = (tuple(id(tool) for tool in tools), tool_choice)
+        if key not in self._bound:
+            if len(self._bound) >= MAX_BOUND_TOOL_SETS:  # tool sets built afresh per call: do not pile up
+                self._bound.clear()
+            self._bound[key] = (list(tools), self.chat.bind_tools(list(tools), tool_choice=tool_choice))
+        return self._bound[key][1]
 
     async def astructured(
         self, messages: Sequence[BaseMessage], schema: type[ModelT], *, agent: str | None = None
@@ -196,11 +232,23 @@ class ModelSet:
         self.overrides = overrides or {}
         self.show_reasoning = show_reasoning
         self._handles: dict[str, ChatModelHandle] = {}
+        self._tiers: dict[str, Tier] = {}
 
     def validate(self, roles: Sequence[Role]) -> None:
         """Build every role's model up front so bad settings fail before any work starts."""
         for role in roles:
             self.for_role(role)
+
+    def use_tier(self, role: Role, tier: Tier) -> None:
+        """From now on `role` uses `tier`'s model (unless it has its own `<role>_model`): the router moves a
+        simple lookup's researcher to the fast tier. Per run: every run builds its own `ModelSet`."""
+        if self._tiers.get(role) != tier:
+            self._tiers[role] = tier
+            self._handles.pop(role, None)
+
+    def spec_for(self, role: Role) -> str:
+        """The `provider:model` string `role` is built from now (overrides aside)."""
+        return self.config.model_for(role, self._tiers.get(role)) or EMBEDDED_MODEL
 
     @property
     def uses_embedded(self) -> bool:
@@ -217,7 +265,7 @@ class ModelSet:
                 method = "native" if self.config.structured_method == "auto" else self.config.structured_method
                 built = BuiltModel(self.overrides[role], parse_spec("scripted:override"), method, True)
             else:
-                built = self.builder(self.config.model_for(role) or EMBEDDED_MODEL, self.config)
+                built = self.builder(self.spec_for(role), self.config)
             self._handles[role] = ChatModelHandle(
                 role,
                 built,
