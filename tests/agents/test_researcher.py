@@ -23,9 +23,11 @@ async def _act(context, reply: AIMessage, **state):  # type: ignore[no-untyped-d
         "r1t1",
         fetched=state.get("fetched", {}),
         failed_signature=state.get("failed", ""),
-        next_label=1,
+        next_label=state.get("next_label", 1),
         sources_by_id={},
         context=context,
+        queries_tried=state.get("queries_tried", ()),
+        leads=state.get("leads", ()),
     )
 
 
@@ -140,15 +142,11 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
     first = await _act(context, tool_call("web_search", query="cats sleep hours"))
     leads = first.observations[0].leads
     assert leads, "search results are kept as leads"
-    repeat = await researcher.act(
+    repeat = await _act(
+        context,
         tool_call("web_search", query="Cats sleep hours "),
-        TASK,
-        "r1t1",
         fetched={},
-        failed_signature="",
         next_label=1,
-        sources_by_id={},
-        context=context,
         queries_tried=["cats sleep hours"],
         leads=leads,
     )
@@ -157,29 +155,21 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
     assert observation.fetched and next(iter(observation.fetched)) == leads[0]
     assert "You already searched for" in str(observation.message.content)
     assert recorder.kinds().count("researcher.nudge") == 1
-    again = await researcher.act(
+    again = await _act(
+        context,
         tool_call("web_search", query="cats sleep hours"),
-        TASK,
-        "r1t1",
         fetched=observation.fetched,
-        failed_signature="",
         next_label=2,
-        sources_by_id={},
-        context=context,
         queries_tried=["cats sleep hours"],
         leads=leads,
     )
     assert next(iter(again.observations[0].fetched)) == leads[1], "each repeat reads the next unread result"
     all_read = {url: f"src{i}" for i, url in enumerate(leads)}
-    spent = await researcher.act(
+    spent = await _act(
+        context,
         tool_call("web_search", query="cats sleep hours"),
-        TASK,
-        "r1t1",
         fetched=all_read,
-        failed_signature="",
         next_label=3,
-        sources_by_id={},
-        context=context,
         queries_tried=["cats sleep hours"],
         leads=leads,
     )
