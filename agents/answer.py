@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE
+from agents.prompts import SHORT_ANSWER_TECHNIQUES, technique
 from agents.support import content_token_set
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 
@@ -27,15 +28,22 @@ SHORT_ANSWER_PROMPT = """<role>You answer a research question in as few words as
 - {data_rule}
 - Use only the evidence below. Give a name, a date, a number, a place, yes or no: a few words, not a
   sentence. If the question has no short answer, or the evidence does not give it, answer with nothing.
-</rules>
+</rules>{technique}
 <question>{question}</question>
 <evidence>
 {evidence}
 </evidence>"""
-SHORT_ANSWER_PLACEHOLDERS = frozenset({"data_rule", "question", "evidence"})
+SHORT_ANSWER_PLACEHOLDERS = frozenset({"data_rule", "question", "evidence", "technique"})
 
 
 class ShortAnswer(BaseModel):
+    answer: str = Field(default="", max_length=80, description="A few words, or empty.")
+
+
+class ReasonedShortAnswer(BaseModel):
+    """The chain-of-thought variant: the steps come first, so the answer is written after them."""
+
+    steps: str = Field(default="", max_length=400, description="Brief step-by-step reasoning.")
     answer: str = Field(default="", max_length=80, description="A few words, or empty.")
 
 ANSWER_RULE = (
@@ -51,12 +59,27 @@ _YES_NO_START = re.compile(
 )
 
 
-async def ask_short_answer(question: str, evidence: str, context: ResearchContext) -> str:
-    """The summarizer model's short answer to `question` from the rendered evidence ("" when it has none)."""
-    prompt = SHORT_ANSWER_PROMPT.format(data_rule=DATA_RULE, question=question, evidence=evidence)
+async def ask_short_answer(
+    question: str, evidence: str, context: ResearchContext, *, sample_seed: int | None = None
+) -> str:
+    """The summarizer model's short answer to `question` from the rendered evidence ("" when it has none).
+
+    With `sample_seed` the call samples at `sample_temperature` with that seed (self-consistency).
+    """
+    style = context.config.prompt_style
+    prompt = SHORT_ANSWER_PROMPT.format(
+        data_rule=DATA_RULE,
+        question=question,
+        evidence=evidence,
+        technique=technique(SHORT_ANSWER_TECHNIQUES, style),
+    )
+    model = context.models.for_role("summarizer")
+    if sample_seed is not None:
+        model = model.sampling(context.config.sample_temperature, sample_seed)
+    schema: type[ShortAnswer | ReasonedShortAnswer] = ReasonedShortAnswer if style == "cot" else ShortAnswer
     try:
-        reply = await context.models.for_role("summarizer").astructured(
-            [SystemMessage(prompt), HumanMessage("The short answer:")], ShortAnswer, agent="summarizer"
+        reply = await model.astructured(
+            [SystemMessage(prompt), HumanMessage("The short answer:")], schema, agent="summarizer"
         )
     except (StructuredOutputError, BudgetExceeded) as error:
         context.emit("agent.fallback", f"summarizer: short answer: {error}", agent="summarizer")

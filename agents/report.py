@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agents.citations import references_markdown
+from agents.self_consistency import AnswerVote, normalize_answer
 from agents.support import split_sentences
 from deepresearch.schemas import (
     Citation,
@@ -67,7 +68,18 @@ def short_answer(body: str) -> str:
     return ""
 
 
-def method_markdown(record: RunRecord, support_score: float) -> str:
+def vote_line(vote: AnswerVote, is_used: bool) -> str:
+    """The method line for self-consistency: how many samples agreed, and whether their answer was used."""
+    if not vote.answer:
+        return f"Self-consistency: {len(vote.samples)} short-answer samples; none gave an answer."
+    outcome = "kept as the short answer" if is_used else "not stated by the cited evidence, so not used"
+    return (
+        f"Self-consistency: {vote.votes} of {len(vote.samples)} short-answer samples agreed on "
+        f"“{vote.answer}” (agreement {vote.agreement:.2f}); {outcome}."
+    )
+
+
+def method_markdown(record: RunRecord, support_score: float, extra: Sequence[str] = ()) -> str:
     lines = [f"Question as asked: {record.brief.original_question}"]
     if record.brief.question != record.brief.original_question:
         lines.append(f"Question as researched: {record.brief.question}")
@@ -84,6 +96,7 @@ def method_markdown(record: RunRecord, support_score: float) -> str:
     lines.append(f"Tokens: {record.usage.total_tokens} in {record.usage.calls} model call(s).")
     lines.extend(record.notes)
     lines.extend(record.extra)
+    lines.extend(extra)
     return "\n".join(f"- {line}" for line in lines)
 
 
@@ -97,9 +110,18 @@ def assemble_report(
     support_score: float = 0.0,
     is_insufficient: bool = False,
     answer: str = "",
+    vote: AnswerVote | None = None,
 ) -> Report:
-    """The report; `answer` is a short answer the evidence states, else the body's first sentence is used."""
+    """The report; `answer` is a short answer the evidence states, else the body's first sentence is used.
+
+    `vote` is the self-consistency vote over the short answer (samples > 1): its agreement becomes the
+    answer's confidence when the answer used is the vote's, and the method section says how it went.
+    """
     stop = stopped_by(record.limits_hit)
+    answer = "" if is_insufficient else (answer or short_answer(body))
+    is_voted = vote is not None and bool(answer) and normalize_answer(answer) == normalize_answer(vote.answer)
+    confidence = vote.agreement if vote is not None and is_voted else None
+    vote_lines = [vote_line(vote, is_voted)] if vote is not None and not is_insufficient else []
     cited_sources = [sources_by_id[c.source_id] for c in citations if c.source_id in sources_by_id]
     sections = [ReportSection(title="Findings", markdown=body)]
     if gaps:
@@ -112,13 +134,15 @@ def assemble_report(
                 markdown=f"Research stopped early: it reached {names}. This report uses what was found before that.",
             )
         )
-    sections.append(ReportSection(title="Method", markdown=method_markdown(record, support_score)))
+    sections.append(ReportSection(title="Method", markdown=method_markdown(record, support_score, vote_lines)))
     numbered = [(c.number, sources_by_id[c.source_id]) for c in citations if c.source_id in sources_by_id]
     sections.append(ReportSection(title="References", markdown=references_markdown(numbered)))
-    answer = "" if is_insufficient else (answer or short_answer(body))
     parts = [f"# {record.brief.original_question.strip()}", ""]
     if answer:
-        parts += [f"**Short answer:** {answer}", ""]
+        agreement = "" if vote is None or confidence is None else (
+            f" (confidence {confidence:.2f}: {vote.votes} of {len(vote.samples)} samples agree)"
+        )
+        parts += [f"**Short answer:** {answer}{agreement}", ""]
     for section in sections:
         parts += [f"## {section.title}", "", section.markdown, ""]
     return Report(
@@ -127,6 +151,8 @@ def assemble_report(
         brief=record.brief,
         markdown="\n".join(parts).rstrip() + "\n",
         answer=answer,
+        answer_confidence=confidence,
+        answer_samples=list(vote.samples) if vote is not None else [],
         sections=sections,
         citations=list(citations),
         sources=cited_sources,

@@ -24,6 +24,7 @@ from agents.evidence import DATA_RULE
 from agents.fallbacks import call_signature
 from agents.findings import ResearcherFindings
 from agents.observe import FETCH_TOOLS, SEARCH_TOOLS, Observation, observe_call
+from agents.prompts import RESEARCHER_TECHNIQUES, PromptStyle, technique
 from agents.reading import read_top_results
 from deepresearch.errors import BudgetExceeded, ToolError
 from deepresearch.progress import Event
@@ -44,9 +45,9 @@ RESEARCHER_PROMPT = """<role>You are a research agent working on one task of a l
   different (another query, another result, browse_page instead of fetch_page).
 - Once the task is covered, or nothing more helps, call finish with your claims: each one factual
   sentence the passages state, with the ids of the passages that say it.
-</rules>"""
+</rules>{technique}"""
 
-RESEARCHER_PLACEHOLDERS = frozenset({"goal", "queries", "done_when", "reading", "data_rule"})
+RESEARCHER_PLACEHOLDERS = frozenset({"goal", "queries", "done_when", "reading", "data_rule", "technique"})
 READ_FOR_YOU = (
     "the top results of each search are read for you and come back as passages (P1, P2, ...). "
     "Read other results with fetch_page."
@@ -63,13 +64,14 @@ class ThinkResult:
     stopped_by: str | None = None
 
 
-def opening_messages(task: ResearchTask, read_per_search: int) -> list[BaseMessage]:
+def opening_messages(task: ResearchTask, read_per_search: int, style: PromptStyle = "plain") -> list[BaseMessage]:
     prompt = RESEARCHER_PROMPT.format(
         goal=task.goal,
         queries="; ".join(task.queries) or task.goal,
         done_when=task.done_when or "the task's question is answered by passages you have read",
         reading=READ_FOR_YOU if read_per_search else READ_YOURSELF,
         data_rule=DATA_RULE,
+        technique=technique(RESEARCHER_TECHNIQUES, style),
     )
     return [SystemMessage(prompt), HumanMessage(f"Research this task now: {task.goal}")]
 
@@ -78,7 +80,7 @@ async def think(
     task: ResearchTask, agent_id: str, messages: Sequence[BaseMessage], steps: int, context: ResearchContext
 ) -> ThinkResult:
     """One model step, or the name of the budget that forbids it."""
-    opening = [] if messages else opening_messages(task, context.config.read_per_search)
+    opening = [] if messages else opening_messages(task, context.config.read_per_search, context.config.prompt_style)
     if steps >= context.config.max_steps:
         return ThinkResult(opening, stopped_by="steps")
     tools = [*context.tool_schemas(agent_id), FINISH_TOOL]

@@ -8,6 +8,7 @@ that lists what was tried, never an invented answer.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from agents.citations import Evidence, tidy_citations
 from agents.clarifier import brief_with_answers_text
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
+from agents.prompts import SUMMARY_TECHNIQUES, technique
 from deepresearch.errors import BudgetExceeded
 from deepresearch.schemas import ResearchBrief, ResearchTask
 
@@ -31,14 +33,16 @@ SUMMARY_PROMPT = """<role>You write the findings section of a research report.</
 - Then start with one sentence that answers the question directly. No title, no references list.
 - If the evidence does not cover part of the question, say so plainly instead of guessing.
 - Write in the language with code "{language}".
-</rules>
+</rules>{technique}
 <brief>{brief}</brief>
 <evidence>
 {evidence}
 </evidence>
 <revision_notes>{revision_notes}</revision_notes>"""
 
-SUMMARY_PLACEHOLDERS = frozenset({"data_rule", "answer_rule", "language", "brief", "evidence", "revision_notes"})
+SUMMARY_PLACEHOLDERS = frozenset(
+    {"data_rule", "answer_rule", "language", "brief", "evidence", "revision_notes", "technique"}
+)
 MIN_DRAFT_CHARS = 40
 
 
@@ -61,8 +65,24 @@ class Draft:
     answer: str = ""  # the short answer the model gave first, not yet checked against the evidence
 
 
+async def write_drafts(
+    brief: ResearchBrief, evidence: Evidence, revision_notes: str, context: ResearchContext, count: int = 1
+) -> list[Draft]:
+    """`count` drafts written concurrently: one at the configured temperature, or, for best-of-N, each
+    at `sample_temperature` with its own seed so they differ."""
+    if count <= 1:
+        return [await write_draft(brief, evidence, revision_notes, context)]
+    writing = (write_draft(brief, evidence, revision_notes, context, sample_seed=seed) for seed in range(1, count + 1))
+    return list(await asyncio.gather(*writing))
+
+
 async def write_draft(
-    brief: ResearchBrief, evidence: Evidence, revision_notes: str, context: ResearchContext
+    brief: ResearchBrief,
+    evidence: Evidence,
+    revision_notes: str,
+    context: ResearchContext,
+    *,
+    sample_seed: int | None = None,
 ) -> Draft:
     """A draft body, whether the model wrote it, and the short answer it opened with, if any."""
     prompt = SUMMARY_PROMPT.format(
@@ -72,11 +92,14 @@ async def write_draft(
         brief=brief_with_answers_text(brief),
         evidence=render_evidence(evidence),
         revision_notes=revision_notes or "none",
+        technique=technique(SUMMARY_TECHNIQUES, context.config.prompt_style),
     )
+    model = context.models.for_role("summarizer")
+    if sample_seed is not None:
+        model = model.sampling(context.config.sample_temperature, sample_seed)
     try:
-        reply = await context.models.for_role("summarizer").ainvoke(
-            [SystemMessage(prompt), HumanMessage("Write the findings now.")], agent="summarizer"
-        )
+        messages = [SystemMessage(prompt), HumanMessage("Write the findings now.")]
+        reply = await model.ainvoke(messages, agent="summarizer")
     except BudgetExceeded as exceeded:
         context.emit("budget.exceeded", str(exceeded), agent="summarizer", limit=exceeded.limit)
         return Draft(extractive_draft(evidence), by_model=False)

@@ -2,7 +2,8 @@
 
 A draft's score is the mean support over its statement sentences (uncited ones count as 0). Dangling
 citation numbers are removed first. Unsupported sentences go back to the summarizer as notes; after the
-last revision the best-scoring draft is finalized: a sentence still unsupported is replaced by the quoted
+last revision the best-scoring draft is finalized (scored by `reward`: support and coverage of the
+brief, which also picks the best of N drafts): a sentence still unsupported is replaced by the quoted
 passage it cites, or dropped when it cites nothing, then numbers are remapped 1..n into `Citation`s.
 """
 
@@ -14,6 +15,7 @@ from agents.citations import Evidence, keep_numbers, numbers_in, renumber, tidy_
 from agents.context import Similarity
 from agents.evidence import sub_passage
 from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans, split_sentences, strip_citations
+from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Citation, Passage
 
 MAX_NOTES = 8
@@ -74,6 +76,39 @@ def check_draft(markdown: str, evidence: Evidence, similarity: Similarity | None
     statements = check.sentences
     check.score = round(sum(s.support for s in statements) / len(statements), 4) if statements else 0.0
     return check
+
+
+def coverage(check: DraftCheck, evidence: Evidence) -> float:
+    """Share of the research tasks with evidence whose claims the draft cites in a supported sentence.
+
+    Deterministic: a task counts as covered when a supported sentence cites a source number of one of
+    that task's claims. Tasks that found nothing are left out, since no draft could cover them.
+    """
+    numbers_by_task: dict[str, set[int]] = {}
+    for task_id, claim in evidence.claims:
+        numbers_by_task.setdefault(task_id, set()).update(evidence.numbers_of(claim))
+    if not numbers_by_task:
+        return 0.0
+    cited = {number for sentence in check.sentences if sentence.is_supported for number in sentence.numbers}
+    covered = sum(bool(numbers & cited) for numbers in numbers_by_task.values())
+    return round(covered / len(numbers_by_task), 4)
+
+
+def reward(check: DraftCheck, evidence: Evidence) -> float:
+    """The verifier as an outcome reward model: the mean of citation support and coverage of the brief.
+
+    Used to pick among best-of-N drafts and among revisions alike: a draft that cites well but answers
+    only part of the brief loses to one that covers every task with supported sentences.
+    """
+    return round((check.score + coverage(check, evidence)) / 2, 4)
+
+
+def revision_limit(config: ResearchConfig) -> int:
+    """Revisions allowed after verification: `max_revisions`, except that best-of-N (drafts > 1) turns
+    them off unless `max_revisions` was set explicitly, so the two can be compared at equal cost."""
+    if config.drafts > 1 and "max_revisions" not in config.model_fields_set:
+        return 0
+    return config.max_revisions
 
 
 def revision_notes(check: DraftCheck) -> str:

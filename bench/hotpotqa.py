@@ -2,6 +2,7 @@
 
     python bench/hotpotqa.py --data ../shared/data/hotpotqa_dev_distractor_60.json [--n 20]
         [--depth quick|standard|deep] [--model provider:model] [--out results.json] [--work-dir DIR]
+        [--samples N] [--drafts N] [--router on|off] [--prompt plain|cot|fewshot]
 
 Every paragraph of the question file goes into ONE local corpus (one document per title, its Wikipedia URL,
 its sentences joined; see bench/hotpotqa_data.py), indexed as the `docs` corpus of a library directory of
@@ -28,6 +29,15 @@ Figures, per question and in total (totals are means over questions unless said 
   `deepresearch review` shows, not the run's embedding-blended score). Totals pool all sentences.
 - tokens: prompt / completion tokens per question (from `llm.call` events), LLM calls, self-corrections
   (`researcher.correction`, `llm.structured_retry`, `researcher.nudge` events), wall time of the run.
+- confidence (with `--samples N` > 1): the share of short-answer samples that agree with the report's
+  answer (`report.answer_confidence`), averaged over the questions whose answer was the voted one, and
+  how many questions bought one more research round because the samples disagreed.
+
+Inference-time settings, each recorded in the results JSON: `--samples N` (self-consistency over the
+short answer), `--drafts N` (best-of-N report drafts; revisions then off unless DEEPRESEARCH_MAX_REVISIONS
+is set), `--prompt plain|cot|fewshot` (researcher and summarizer prompt technique), `--router on|off`
+(difficulty routing, where the installed deepresearch has a `router` setting; otherwise ignored, and the
+results say so).
 Everything is also written as JSON (`--out`, default `<work dir>/results-<time>.json`), after every question.
 """
 
@@ -38,6 +48,7 @@ import asyncio
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -71,8 +82,13 @@ def default_work_dir(data: Path) -> Path:
     return cache / "deepresearch-bench" / f"hotpotqa-{file_digest(data)[:12]}"
 
 
-def bench_config(work_dir: Path, depth: str | None, model: str | None) -> ResearchConfig:
-    """The run settings: the bench's own data and library dirs, local corpus only, no clarification."""
+def bench_config(
+    work_dir: Path, depth: str | None, model: str | None, scaling: dict[str, Any] | None = None
+) -> ResearchConfig:
+    """The run settings: the bench's own data and library dirs, local corpus only, no clarification.
+
+    `scaling` holds the inference-time settings given on the command line (None values: configured).
+    """
     return load_config(
         data_dir=work_dir,
         library_dir=work_dir / "library",
@@ -82,7 +98,42 @@ def bench_config(work_dir: Path, depth: str | None, model: str | None) -> Resear
         clarify=False,
         depth=depth,
         model=model,
+        **(scaling or {}),
     )
+
+
+def scaling_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The inference-time flags as settings; `--router` only where this deepresearch has the setting."""
+    settings: dict[str, Any] = {"samples": args.samples, "drafts": args.drafts, "prompt_style": args.prompt}
+    if args.router is not None and "router" in ResearchConfig.model_fields:
+        settings["router"] = args.router == "on"
+    return settings
+
+
+def settings_record(config: ResearchConfig, args: argparse.Namespace) -> dict[str, Any]:
+    """What the results JSON says about how the questions were run, including the commit."""
+    has_router = "router" in ResearchConfig.model_fields
+    return {
+        "samples": config.samples,
+        "sample_temperature": config.sample_temperature,
+        "min_agreement": config.min_agreement,
+        "drafts": config.drafts,
+        "max_revisions": config.max_revisions,
+        "prompt_style": config.prompt_style,
+        "router": getattr(config, "router", None) if has_router else None,
+        "router_flag_ignored": args.router is not None and not has_router,
+        "commit": _git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def _git(*arguments: str) -> str:
+    try:
+        done = subprocess.run(["git", *arguments], capture_output=True, text=True, timeout=10,
+                              cwd=Path(__file__).resolve().parent.parent)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip()
 
 
 async def closed_book(question: str, models: ModelSet) -> dict[str, Any]:
@@ -145,6 +196,10 @@ def run_figures(question: Question, report: Report, events: list[Event], run_dir
         "self_corrections_by_kind": corrections,
         "fallbacks": sum(e.kind == "agent.fallback" for e in events),
         "insufficient_evidence": report.is_insufficient_evidence,
+        "answer_confidence": report.answer_confidence,
+        "answer_samples": report.answer_samples,
+        "rechecked": any("one more research round" in note for note in report.method_notes),
+        "rounds": sum(e.kind == "phase" and e.data.get("phase") == "research" for e in events),
     }
 
 
@@ -192,6 +247,9 @@ def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
         "self_corrections": mean(r["self_corrections"] for r in ran),
         "wall_s": mean(r["wall_s"] for r in results),
         "wall_s_total": round(sum(r["wall_s"] for r in results), 1),
+        "confidence": mean(r["answer_confidence"] for r in ran if r.get("answer_confidence") is not None),
+        "confident_answers": sum(r.get("answer_confidence") is not None for r in ran),
+        "rechecked": sum(bool(r.get("rechecked")) for r in ran),
     }
 
 
@@ -213,7 +271,11 @@ def question_lines(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def total_lines(t: dict[str, Any]) -> list[str]:
+def total_lines(t: dict[str, Any], samples: int = 1) -> list[str]:
+    confidence = [
+        f"confidence        mean agreement {fmt(t['confidence'], 3)} over {t['confident_answers']} voted answer(s); "
+        f"{t['rechecked']} question(s) researched one more round after low agreement"
+    ] if samples > 1 else []
     return [
         f"questions {t['questions']} (crashed {t['errors']})",
         f"answer            EM {fmt(t['em'], 3)}  F1 {fmt(t['f1'], 3)}",
@@ -226,6 +288,7 @@ def total_lines(t: dict[str, Any]) -> list[str]:
         f"per question      tokens {fmt(t['prompt_tokens'], 0)} prompt / {fmt(t['completion_tokens'], 0)} "
         f"completion, LLM calls {fmt(t['llm_calls'], 1)}, self-corrections {fmt(t['self_corrections'], 1)}, "
         f"wall {fmt(t['wall_s'], 1)} s (total {t['wall_s_total']} s)",
+        *confidence,
     ]
 
 
@@ -241,6 +304,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--model", help="provider:model for every role (default: configured, else embedded)")
     parser.add_argument("--out", type=Path, help="results JSON (default: <work dir>/results-<time>.json)")
     parser.add_argument("--work-dir", type=Path, help="library, runs and results (default: a cache dir per file)")
+    parser.add_argument("--samples", type=int, help="self-consistency: short-answer samples (default: configured)")
+    parser.add_argument("--drafts", type=int, help="best-of-N report drafts (default: configured)")
+    parser.add_argument("--router", choices=["on", "off"], help="difficulty routing (default: configured)")
+    parser.add_argument("--prompt", choices=["plain", "cot", "fewshot"], help="prompt technique (default: configured)")
     return parser.parse_args(argv)
 
 
@@ -248,15 +315,20 @@ async def run(args: argparse.Namespace) -> int:
     docs, questions = load(args.data)
     questions = questions[: args.n] if args.n else questions
     work_dir = args.work_dir or default_work_dir(args.data)
-    config = bench_config(work_dir, args.depth, args.model)
+    config = bench_config(work_dir, args.depth, args.model, scaling_settings(args))
     started = time.perf_counter()
     indexed = await asyncio.to_thread(open_docs_corpus(config).index, docs)
     print(f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
           f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)")
     print(f"model {config.model}, depth {config.depth}, {len(questions)} questions; runs in {config.runs_dir}")
+    settings = settings_record(config, args)
+    print("settings " + ", ".join(f"{key} {value}" for key, value in settings.items()))
+    if settings["router_flag_ignored"]:
+        print("--router ignored: this deepresearch has no router setting")
     out = args.out or work_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
     header = {"data": str(args.data), "model": config.model, "depth": config.depth, "machine": platform.node(),
-              "cpus": os.cpu_count(), "started": datetime.now(UTC).isoformat(), "work_dir": str(work_dir)}
+              "cpus": os.cpu_count(), "started": datetime.now(UTC).isoformat(), "work_dir": str(work_dir),
+              "settings": settings}
     models = ModelSet(config)
     results: list[dict[str, Any]] = []
     for question in questions:
@@ -266,7 +338,7 @@ async def run(args: argparse.Namespace) -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     print("\ntotals")
-    print("\n".join(total_lines(totals(results))))
+    print("\n".join(total_lines(totals(results), config.samples)))
     print(f"results: {out}")
     return 0
 

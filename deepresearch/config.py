@@ -119,6 +119,13 @@ class ResearchConfig(BaseSettings):
     clarify: bool = True
     depth: Literal["quick", "standard", "deep"] = "standard"
 
+    # Inference-time scaling (each switchable, each measured by bench/hotpotqa.py).
+    samples: int = Field(default=1, ge=1, le=16)  # short-answer samples; the normalized majority wins
+    sample_temperature: float = Field(default=0.8, gt=0.0, le=2.0)  # for samples and for drafts beyond one
+    min_agreement: float = Field(default=0.5, ge=0.0, le=1.0)  # below it: one more research round, budget allowing
+    drafts: int = Field(default=1, ge=1, le=8)  # best-of-N report drafts; revisions off unless max_revisions is set
+    prompt_style: Literal["plain", "cot", "fewshot"] = "plain"  # researcher and summarizer prompt technique
+
     # Research graph.
     services_factory: str | None = None  # "package.module:function" building a run's tools and memory
     checkpoint_db: Path | None = None  # SQLite checkpoints; default <data_dir>/checkpoints.sqlite

@@ -204,6 +204,10 @@ class Report(BaseModel):
     brief: ResearchBrief | None = None
     markdown: str
     answer: str = ""
+    # Self-consistency (samples > 1): the share of short-answer samples that agree with `answer`, and
+    # every sample's answer. None / empty when the answer was not voted on or the vote's answer was not used.
+    answer_confidence: float | None = None
+    answer_samples: list[str] = Field(default_factory=list)
     sections: list[ReportSection] = Field(default_factory=list)
     citations: list[Citation] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)

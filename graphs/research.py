@@ -22,6 +22,7 @@ from agents.answer import ask_short_answer, grounded_answer
 from agents.citations import gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
+from agents.self_consistency import recheck_note, recheck_task, sample_short_answers, wants_another_round
 from deepresearch.errors import BudgetExceeded
 from deepresearch.schemas import ResearchTask
 from graphs.researcher import build_researcher_graph
@@ -110,39 +111,84 @@ async def review(
     return Command(goto=_send(dispatch.tasks, round_no + 1), update=update)
 
 
-async def summarize(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["verify", "finalize"]]:
+async def summarize(
+    state: ResearchState, runtime: Runtime[ResearchContext]
+) -> Command[Literal["verify", "finalize", "researcher"]]:
+    context = runtime.context
     evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
     if evidence.is_empty:
         return Command(goto="finalize")
     revision = len(state.get("drafts", []))
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
-    writing = summarizer.write_draft(state["brief"], evidence, state.get("revision_notes", ""), runtime.context)
+    brief, notes = state["brief"], state.get("revision_notes", "")
     if revision:
-        draft, answer = await writing, state.get("short_answer", "")
-    else:  # the short answer is asked for once, alongside the first draft, so it adds no wait
-        asking = ask_short_answer(state["brief"].question, summarizer.render_evidence(evidence), runtime.context)
-        draft, answer = await asyncio.gather(writing, asking)
-    record = DraftRecord(markdown=draft.markdown, by_model=draft.by_model, answer=draft.answer)
-    return Command(goto="verify", update={"draft": record, "short_answer": answer})
+        drafts, answer, vote = await summarizer.write_drafts(brief, evidence, notes, context), None, None
+    else:  # the short answer is asked for alongside the first drafts, so it adds no wait
+        writing = summarizer.write_drafts(brief, evidence, notes, context, context.config.drafts)
+        rendered = summarizer.render_evidence(evidence)
+        if context.config.samples > 1:
+            drafts, vote = await asyncio.gather(writing, sample_short_answers(brief.question, rendered, context))
+            answer = vote.answer
+        else:
+            drafts, answer = await asyncio.gather(writing, ask_short_answer(brief.question, rendered, context))
+            vote = None
+    update: dict[str, Any] = {
+        "candidates": [DraftRecord(markdown=d.markdown, by_model=d.by_model, answer=d.answer) for d in drafts]
+    }
+    if answer is not None:
+        update["short_answer"] = answer
+    if vote is not None:
+        update["answer_vote"] = vote
+        round_no = state.get("round", 1)
+        if wants_another_round(
+            vote,
+            round_no=round_no,
+            limits_hit=state.get("limits_hit", []),
+            already_rechecked=state.get("answer_rechecked", False),
+            context=context,
+        ):  # the drafts are dropped: the next summarize pass writes from the larger evidence
+            task = recheck_task(brief.question, vote, round_no + 1)
+            note = recheck_note(vote, context.config.min_agreement, round_no + 1)
+            _phase(runtime, "research", f"1 researcher, round {round_no + 1}: the short answers disagree")
+            recheck = {"tasks": [task], "round": round_no + 1, "notes": [note], "answer_rechecked": True}
+            return Command(goto=_send([task], round_no + 1), update=recheck)
+    return Command(goto="verify", update=update)
 
 
 async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["summarize", "finalize"]]:
+    """Scores every draft of the pass (support + coverage) and keeps the best; revises it if allowed."""
     _phase(runtime, "verify", "Checking citations against passages")
+    context = runtime.context
     evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
-    draft = state["draft"]
-    check = verifier.check_draft(draft.markdown, evidence, runtime.context.services.similarity)
-    scored = draft.model_copy(update={"markdown": check.markdown, "score": check.score})
-    runtime.context.emit(
-        "verify.checked",
-        f"support {check.score:.2f}; {len(check.unsupported)} unsupported sentence(s)",
-        score=check.score,
-        unsupported=len(check.unsupported),
-        removed_numbers=check.removed_numbers,
-    )
+    candidates = state["candidates"]
+    scored: list[tuple[DraftRecord, verifier.DraftCheck]] = []
+    for number, draft in enumerate(candidates, start=1):
+        check = verifier.check_draft(draft.markdown, evidence, context.services.similarity)
+        coverage, reward = verifier.coverage(check, evidence), verifier.reward(check, evidence)
+        fields = {"markdown": check.markdown, "score": reward, "support": check.score, "coverage": coverage}
+        scored.append((draft.model_copy(update=fields), check))
+        context.emit(
+            "verify.checked",
+            f"support {check.score:.2f}, coverage {coverage:.2f}; {len(check.unsupported)} unsupported sentence(s)"
+            + (f" (draft {number} of {len(candidates)})" if len(candidates) > 1 else ""),
+            score=check.score,
+            coverage=coverage,
+            reward=reward,
+            unsupported=len(check.unsupported),
+            removed_numbers=check.removed_numbers,
+            draft=number,
+        )
+    best, check = max(scored, key=lambda item: item[0].score)  # first of equals wins ties
     revisions_done = len(state.get("drafts", []))
-    wants_revision = bool(check.unsupported or check.removed_numbers) and draft.by_model
-    update: dict[str, Any] = {"drafts": [scored], "revision_notes": verifier.revision_notes(check)}
-    if wants_revision and revisions_done < runtime.context.config.max_revisions:
+    wants_revision = bool(check.unsupported or check.removed_numbers) and best.by_model
+    update: dict[str, Any] = {"drafts": [best], "revision_notes": verifier.revision_notes(check)}
+    if len(candidates) > 1:
+        rewards = ", ".join(f"{draft.score:.2f}" for draft, _ in scored)
+        update["notes"] = [
+            f"Best of {len(candidates)} drafts: rewards (mean of citation support and task coverage) {rewards}; "
+            f"kept the best ({best.score:.2f}: support {best.support:.2f}, coverage {best.coverage:.2f})."
+        ]
+    if wants_revision and revisions_done < verifier.revision_limit(context.config):
         return Command(goto="summarize", update=update)
     return Command(goto="finalize", update=update)
 
@@ -186,7 +232,9 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     candidates = (state.get("short_answer", ""), best.answer)
     grounded = (grounded_answer(a, state["brief"].question, evidence_texts) for a in candidates)
     answer = next((a for a in grounded if a), "")
-    report = assemble_report(record, body, citations, sources, gaps=gaps, support_score=score, answer=answer)
+    report = assemble_report(
+        record, body, citations, sources, gaps=gaps, support_score=score, answer=answer, vote=state.get("answer_vote")
+    )
     context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
     return {"report": report}
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from agents.clarifier import ClarifyDecision
 from agents.findings import ClaimDraft, ResearcherFindings
+from agents.self_consistency import AnswerVote
 from deepresearch import schemas
 from deepresearch.errors import ToolError
 from deepresearch.progress import Event
@@ -51,8 +52,10 @@ class DraftRecord(BaseModel):
     """One summarizer draft with the verifier's score; the best one is kept, not the last."""
 
     markdown: str
-    score: float = 0.0
+    score: float = 0.0  # the verifier's reward: mean of `support` and `coverage`
     by_model: bool = True
+    support: float = 0.0
+    coverage: float = 0.0
     answer: str = ""  # the short answer the summarizer opened with, checked when the report is assembled
 
 
@@ -105,16 +108,19 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     notes: Annotated[list[str], add_unique]  # method notes: drops, contradictions, fallbacks
     limits_hit: Annotated[list[str], add_unique]
     usage: Annotated[Usage, add_usage]
-    draft: DraftRecord  # the summarizer's latest, before verification
     drafts: Annotated[list[DraftRecord], operator.add]  # every verified draft with its score
     revision_notes: str
     short_answer: str  # the summarizer's short answer, checked against the evidence when the report is assembled
+    candidates: list[DraftRecord]  # the drafts of this summarize pass (best-of-N), before verification
+    answer_vote: AnswerVote  # self-consistency over the short answer (samples > 1)
+    answer_rechecked: bool  # a low agreement already bought one more research round
 
 
 def checkpoint_serde() -> JsonPlusSerializer:
     """A serializer that revives exactly the types our state holds (no warnings, no surprises)."""
     allowed: list[type] = [
         DraftRecord,
+        AnswerVote,
         ClarifyDecision,
         ResearcherFindings,
         ClaimDraft,

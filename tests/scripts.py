@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolM
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from agents.answer import ShortAnswer
+from agents.answer import ReasonedShortAnswer, ShortAnswer
 from agents.clarifier import ClarifyDecision
 from agents.context import Services
 from agents.findings import ClaimDraft, ResearcherFindings
@@ -258,6 +258,14 @@ class ResearchResponder:
     # 0: search once and read the first result. N > 0: search N times (the task's first query plus an
     # aspect each time); each reply reads every result of the previous search and runs the next search.
     searches: int = 0
+    # Short answers given in turn (cycling), so self-consistency sees samples that vary; empty: the
+    # answer the evidence states.
+    short_answers: tuple[str, ...] = ()
+    short_answers_given: int = 0
+    # The first summary cites only the first claim, later ones every claim (best-of-N sees drafts that
+    # differ in coverage).
+    drafts_vary: bool = False
+    summaries_written: int = 0
 
     def __call__(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
         schema = kwargs.get("structured_schema")
@@ -286,9 +294,13 @@ class ResearchResponder:
             return Review(is_done=True)
         if schema is ResearcherFindings:
             return findings_from(messages)
-        if schema is ShortAnswer:
+        if schema is ShortAnswer or schema is ReasonedShortAnswer:
+            if self.short_answers:
+                answer = self.short_answers[self.short_answers_given % len(self.short_answers)]
+                self.short_answers_given += 1
+                return schema(answer=answer)
             hours = re.search(r"between \d+ and \d+ hours", _tag(messages, "evidence"))
-            return ShortAnswer(answer=hours.group(0) if hours else "")
+            return schema(answer=hours.group(0) if hours else "")
         raise AssertionError(f"no scripted answer for {schema}")
 
     def research_step(self, messages: list[BaseMessage]) -> Any:
@@ -335,6 +347,9 @@ class ResearchResponder:
     def summary(self, messages: list[BaseMessage]) -> str:
         system = next((str(m.content) for m in messages if isinstance(m, SystemMessage)), "")
         sentences = [f"{claim.rstrip('.')} {cite}." for cite, claim in _EVIDENCE.findall(system)]
+        if self.drafts_vary:
+            self.summaries_written += 1
+            sentences = sentences[:1] if self.summaries_written == 1 else sentences
         if self.dangling_first_draft and _tag(messages, "revision_notes") in {"", "none"}:
             sentences.append("Cats can also fly short distances [99].")
         return " ".join(sentences)

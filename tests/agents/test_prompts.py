@@ -54,3 +54,40 @@ def test_every_prompt_that_carries_fetched_text_states_the_data_rule() -> None:
         answer.SHORT_ANSWER_PROMPT,
     ):
         assert "{data_rule}" in template
+
+
+TECHNIQUE_SETS = ["RESEARCHER_TECHNIQUES", "SUMMARY_TECHNIQUES", "SHORT_ANSWER_TECHNIQUES"]
+EVIDENCE_TAGS = ["<source_data", "<evidence>", "<passages>", "<task>", "<question>", "<brief>", "<first_queries>"]
+
+
+@pytest.mark.parametrize("name", TECHNIQUE_SETS)
+def test_every_prompt_style_has_a_technique_and_plain_adds_nothing(name: str) -> None:
+    from agents import prompts
+
+    techniques = getattr(prompts, name)
+    assert set(techniques) == set(prompts.PROMPT_STYLES)
+    assert techniques["plain"] == ""
+    assert "step by step" in techniques["cot"] and "<thinking>" in techniques["cot"]
+    fewshot = techniques["fewshot"]
+    assert fewshot.strip().startswith("<examples>") and fewshot.strip().endswith("</examples>")
+    assert "made up" in fewshot and "not evidence" in fewshot
+    # The examples never look like real evidence, so neither a model nor a parser takes them for it.
+    assert not any(tag in fewshot for tag in EVIDENCE_TAGS)
+    assert _fields(fewshot) == set() or name == "RESEARCHER_TECHNIQUES"
+
+
+def test_techniques_fill_each_prompt_without_new_placeholders() -> None:
+    from agents import answer, prompts, researcher, summarizer
+    from deepresearch.schemas import ResearchTask
+
+    task = ResearchTask(id="t1", goal="Find the year", queries=["year"])
+    for style in prompts.PROMPT_STYLES:
+        opening = str(researcher.opening_messages(task, 3, style)[0].content)
+        assert opening.endswith(prompts.RESEARCHER_TECHNIQUES[style] or "</rules>")
+        assert "{" not in prompts.technique(prompts.SUMMARY_TECHNIQUES, style)
+    plain = str(researcher.opening_messages(task, 3)[0].content)
+    assert plain.endswith("</rules>")  # the plain prompt is the prompt without a technique
+    # CoT asks for thinking where it is moved aside: <think> in free text, `steps` in the short answer.
+    assert "<think>" in prompts.SUMMARY_TECHNIQUES["cot"] and "steps" in prompts.SHORT_ANSWER_TECHNIQUES["cot"]
+    assert list(answer.ReasonedShortAnswer.model_fields) == ["steps", "answer"]
+    assert "{technique}" in summarizer.SUMMARY_PROMPT and "{technique}" in answer.SHORT_ANSWER_PROMPT

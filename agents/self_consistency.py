@@ -1,0 +1,126 @@
+"""Self-consistency for short answers: N samples over the same evidence, normalized, the majority wins.
+
+One sample of a weak model is a coin toss; several samples at a temperature above zero that agree are
+less likely to be one. Answers are normalized the way HotpotQA scores them (lower case, no articles, no
+punctuation), the most frequent non-empty form wins (ties: the one given first), and the share of all
+samples that gave it is the answer's confidence: an empty sample (no answer, a failed call) counts
+against it. A low share asks for one more research round, once, when the budgets leave room for a
+round like the ones before it; the task of that round names the answers that disagree.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import string
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from agents.answer import ask_short_answer
+from agents.context import ResearchContext
+from deepresearch.schemas import ResearchTask
+
+RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
+MAX_CANDIDATES_IN_TASK = 3
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
+
+
+def normalize_answer(text: str) -> str:
+    """HotpotQA's answer normalization: lower case, punctuation and articles removed, single spaces."""
+    return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
+
+
+class AnswerVote(BaseModel):
+    """The outcome of sampling the short answer N times."""
+
+    answer: str = ""  # the winning answer as first written ("" when no sample gave one)
+    agreement: float = 0.0  # share of all samples whose normalized answer is the winner's
+    samples: list[str] = Field(default_factory=list)  # every sample's answer, in order ("" for none)
+
+    @property
+    def votes(self) -> int:
+        return sum(normalize_answer(a) == normalize_answer(self.answer) for a in self.samples) if self.answer else 0
+
+    def candidates(self) -> list[str]:
+        """Distinct non-empty answers, most votes first."""
+        counts: dict[str, tuple[int, str]] = {}
+        for sample in self.samples:
+            key = normalize_answer(sample)
+            if key:
+                count, first = counts.get(key, (0, sample.strip()))
+                counts[key] = (count + 1, first)
+        return [first for _, first in sorted(counts.values(), key=lambda item: -item[0])]
+
+
+def majority_vote(answers: Sequence[str]) -> AnswerVote:
+    """The most frequent normalized non-empty answer and its share of all `answers`."""
+    cleaned = [answer.strip().rstrip(".").strip() for answer in answers]
+    groups: dict[str, list[str]] = {}
+    for answer in cleaned:
+        if normalize_answer(answer):
+            groups.setdefault(normalize_answer(answer), []).append(answer)
+    if not groups:
+        return AnswerVote(samples=cleaned)
+    winner = max(groups.values(), key=len)  # max keeps the first of equals: the answer given first wins ties
+    return AnswerVote(answer=winner[0], agreement=round(len(winner) / len(cleaned), 4), samples=cleaned)
+
+
+async def sample_short_answers(question: str, evidence: str, context: ResearchContext) -> AnswerVote:
+    """`samples` short answers at `sample_temperature`, concurrently (seeds 1..N), and their majority."""
+    count = context.config.samples
+    answers = await asyncio.gather(
+        *(ask_short_answer(question, evidence, context, sample_seed=seed) for seed in range(1, count + 1))
+    )
+    vote = majority_vote(answers)
+    context.emit(
+        "answer.vote",
+        f"{vote.votes} of {count} short-answer samples agree on {vote.answer!r} (agreement {vote.agreement:.2f})",
+        agent="summarizer",
+        answer=vote.answer,
+        agreement=vote.agreement,
+        samples=vote.samples,
+    )
+    return vote
+
+
+def wants_another_round(
+    vote: AnswerVote, *, round_no: int, limits_hit: Sequence[str], already_rechecked: bool, context: ResearchContext
+) -> bool:
+    """Low agreement, not yet rechecked, and budget for one more round like the average one so far."""
+    config = context.config
+    if config.samples < 2 or vote.agreement >= config.min_agreement or already_rechecked:
+        return False
+    if round_no >= config.max_rounds or RUN_STOPPERS & set(limits_hit):
+        return False
+    rounds_done = max(round_no, 1)
+    remaining_tokens = context.models.ledger.remaining
+    used_tokens = context.models.ledger.total.total_tokens
+    if remaining_tokens is not None and remaining_tokens < used_tokens / rounds_done:
+        return False
+    elapsed = context.run_clock.elapsed_s
+    return config.max_time_s - elapsed >= elapsed / rounds_done
+
+
+def recheck_task(question: str, vote: AnswerVote, round_no: int) -> ResearchTask:
+    """The task of the extra round: find the passage that decides between the answers given."""
+    candidates = vote.candidates()[:MAX_CANDIDATES_IN_TASK]
+    if candidates:
+        goal = f"Settle the answer to: {question} (candidate answers that disagree: {'; '.join(candidates)})"
+    else:
+        goal = f"Find the passage that answers: {question}"
+    return ResearchTask(
+        id=f"r{round_no}check",
+        goal=goal,
+        queries=[question, *candidates],
+        done_when="a passage states the answer to the question",
+    )
+
+
+def recheck_note(vote: AnswerVote, min_agreement: float, round_no: int) -> str:
+    return (
+        f"Self-consistency: only {vote.votes} of {len(vote.samples)} short-answer samples agreed (agreement "
+        f"{vote.agreement:.2f}, below {min_agreement:.2f}), so one more research round (round {round_no}) "
+        "was run to settle the answer."
+    )
