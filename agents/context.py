@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -22,6 +22,9 @@ from deepresearch.errors import BudgetExceeded
 from deepresearch.llm import ModelSet
 from deepresearch.progress import Event, EventSink, ignore_event
 from deepresearch.schemas import Document, Passage
+
+if TYPE_CHECKING:
+    from memory.research_cache import ResearchCache
 
 
 class AgentMemory(Protocol):
@@ -39,11 +42,13 @@ Similarity = Callable[[str, str], float]
 
 @dataclass(frozen=True)
 class Services:
-    """What agents use but do not build: tools per agent, memory per agent, optional embeddings."""
+    """What agents use but do not build: tools per agent, memory per agent, optional embeddings, and the
+    research cache when the `research_cache` setting is on."""
 
     make_tools: ToolFactory
     make_memory: MemoryFactory
     similarity: Similarity | None = None
+    research_cache: ResearchCache | None = None
 
 
 @dataclass

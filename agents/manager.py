@@ -1,15 +1,17 @@
-"""Manager: plans research tasks sized by difficulty, then reviews findings for gaps.
+"""Manager: classifies and plans the brief (one call), then reviews findings for gaps.
 
-Planning happens before any page is read, so fetched text can never steer the plan. The review sees
-findings only inside `<source_data>` blocks. Tasks over `max_agents` are dropped with a note, never
-silently; a failed structured reply falls back to one task on the whole question.
+The plan call returns the brief's kind (simple lookup / multi-hop / open-ended survey) with a reason
+beside the tasks, so routing (`agents.router`) costs no extra call: a lookup takes the quick path (one
+task, one round), the others are sized by difficulty and depth. Planning happens before any page is read,
+so fetched text can never steer the plan. The review sees findings only inside `<source_data>` blocks.
+Tasks over the limit are dropped with a note, never silently; a failed structured reply falls back to one
+task on the whole question and to the question's shape for the route.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
@@ -17,14 +19,15 @@ from pydantic import BaseModel, Field
 from agents.clarifier import brief_with_answers_text
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
+from agents.router import DIFFICULTY_OF, Difficulty, QuestionKind, Route, decide_route, effective_depth
 from deepresearch.errors import StructuredOutputError
 from deepresearch.schemas import Findings, ResearchBrief, ResearchTask
 
-Difficulty = Literal["simple", "moderate", "broad"]
-
 PLAN_PROMPT = """<role>You are the research manager. You split a research brief into independent tasks.</role>
 <rules>
-- Judge the difficulty: "simple" (one fact: one task), "moderate" (a few aspects) or "broad" (many aspects).
+- First classify the brief, with a one-sentence reason: "lookup" (one fact about one thing: one task),
+  "multi_hop" (facts that must be chained or compared: a few tasks) or "survey" (an open-ended overview of
+  many aspects: many tasks).
 - Give at most {max_agents} tasks; each has a goal, 1-3 first search queries and what counts as done.
 - Tasks must not overlap; do not answer the question yourself.
 </rules>
@@ -51,8 +54,13 @@ class TaskDraft(BaseModel):
 
 
 class Plan(BaseModel):
-    difficulty: Difficulty = "simple"
+    reason: str = ""  # first, so a model writing JSON in order reasons before it classifies
+    kind: QuestionKind = "lookup"
     tasks: list[TaskDraft] = Field(default_factory=list)
+
+    @property
+    def difficulty(self) -> Difficulty:
+        return DIFFICULTY_OF[self.kind]
 
 
 class Review(BaseModel):
@@ -68,6 +76,7 @@ class Dispatch:
     tasks: list[ResearchTask]
     notes: list[str] = field(default_factory=list)
     difficulty: Difficulty = "simple"
+    route: Route | None = None
 
 
 def task_limit(difficulty: Difficulty, context: ResearchContext) -> int:
@@ -77,7 +86,7 @@ def task_limit(difficulty: Difficulty, context: ResearchContext) -> int:
         "standard": {"simple": 1, "moderate": 2, "broad": config.max_agents},
         "deep": {"simple": 1, "moderate": config.max_agents, "broad": config.max_agents},
     }
-    return max(1, min(config.max_agents, by_depth[config.depth][difficulty]))
+    return max(1, min(config.max_agents, by_depth[effective_depth(config)][difficulty]))
 
 
 def _to_tasks(drafts: Sequence[TaskDraft], round_no: int, limit: int, skip_goals: set[str]) -> Dispatch:
@@ -99,18 +108,25 @@ def _to_tasks(drafts: Sequence[TaskDraft], round_no: int, limit: int, skip_goals
 
 
 async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispatch:
-    """The first round's tasks, sized by the judged difficulty and capped by `max_agents`."""
+    """The route and the first round's tasks: one on the quick path, else sized by difficulty and depth."""
     prompt = PLAN_PROMPT.format(max_agents=context.config.max_agents, brief=brief_with_answers_text(brief))
     handle = context.models.for_role("manager")
+    model_kind: QuestionKind | None
     try:
         plan = await handle.astructured([SystemMessage(prompt), HumanMessage(brief.question)], Plan, agent="manager")
+        model_kind = plan.kind
     except StructuredOutputError as error:
         context.emit("agent.fallback", f"manager plan: {error}", agent="manager")
-        plan = Plan()
+        plan, model_kind = Plan(), None
+    planned = len({" ".join(t.goal.lower().split()) for t in plan.tasks if t.goal.strip()})
+    route = decide_route(brief.question, context.config, model_kind, plan.reason, planned)
     if not plan.tasks:
-        plan = Plan(difficulty="simple", tasks=[TaskDraft(goal=brief.question, queries=[brief.question])])
-    dispatch = _to_tasks(plan.tasks, 1, task_limit(plan.difficulty, context), set())
-    dispatch.difficulty = plan.difficulty
+        plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=[brief.question])])
+    if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
+        queries = [q for draft in plan.tasks for q in draft.queries[:1]] or [brief.question]
+        plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=queries)])
+    dispatch = _to_tasks(plan.tasks, 1, task_limit(route.difficulty, context), set())
+    dispatch.difficulty, dispatch.route = route.difficulty, route
     return dispatch
 
 

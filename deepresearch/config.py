@@ -19,6 +19,19 @@ from deepresearch.errors import ConfigError
 Role = Literal["rewriter", "clarifier", "manager", "researcher", "summarizer", "verifier"]
 ROLES: tuple[Role, ...] = ("rewriter", "clarifier", "manager", "researcher", "summarizer", "verifier")
 
+Tier = Literal["fast", "reasoning"]
+# Which model tier each role uses when it has no `<role>_model` of its own. Short, bounded decisions
+# (rewrite, clarify, plan/review, judge) take the fast tier; the work that reads and writes at length takes
+# the reasoning tier. The quick path of a simple lookup moves the researcher to the fast tier too.
+ROLE_TIERS: dict[Role, Tier] = {
+    "rewriter": "fast",
+    "clarifier": "fast",
+    "manager": "fast",
+    "verifier": "fast",
+    "researcher": "reasoning",
+    "summarizer": "reasoning",
+}
+
 EMBEDDED_MODEL = "embedded:smollm2-135m"
 
 
@@ -117,7 +130,16 @@ class ResearchConfig(BaseSettings):
 
     # Run behaviour.
     clarify: bool = True
-    depth: Literal["quick", "standard", "deep"] = "standard"
+    # Unset: the router sizes each question (standard when the router is off); set: it decides, not the router.
+    depth: Literal["quick", "standard", "deep"] | None = None
+
+    # Difficulty routing and the research cache (README: Inference-time scaling).
+    fast_model: str = ""  # provider:model of the fast tier (ROLE_TIERS); empty: `model`
+    reasoning_model: str = ""  # provider:model of the reasoning tier; empty: `model`
+    router: bool = True  # simple lookups take the quick path: one researcher, one round, fast model
+    research_cache: bool = False  # reuse a close earlier brief's fresh findings; research only what is missing
+    research_cache_similarity: float = Field(default=0.9, ge=0.0, le=1.0)  # brief embedding cosine for a hit
+    research_cache_max_age_s: float = Field(default=604_800.0, ge=0)  # cached findings older than this are redone
 
     # Inference-time scaling (each switchable, each measured by bench/hotpotqa.py).
     samples: int = Field(default=1, ge=1, le=16)  # short-answer samples; the normalized majority wins
@@ -148,6 +170,11 @@ class ResearchConfig(BaseSettings):
     # Client of a LangGraph server: runs go to the server at this URL instead of running in this process.
     server_url: str | None = None
 
+    @field_validator("depth", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
     @field_validator("search_providers", "allow_hosts", "docs_paths", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
@@ -155,10 +182,12 @@ class ResearchConfig(BaseSettings):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
 
-    def model_for(self, role: Role) -> str:
-        """The `provider:model` string a role uses: its own setting, else the shared default."""
+    def model_for(self, role: Role, tier: Tier | None = None) -> str:
+        """The `provider:model` string a role uses: its own `<role>_model`, else the model of `tier` (default:
+        the role's tier in `ROLE_TIERS`), else the shared default `model`."""
         specific: str | None = getattr(self, f"{role}_model")
-        return specific or self.model
+        tier_model = self.fast_model if (tier or ROLE_TIERS[role]) == "fast" else self.reasoning_model
+        return specific or tier_model or self.model
 
     def public_dict(self) -> dict[str, Any]:
         """Settings safe to write to disk or print: secrets masked."""

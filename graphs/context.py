@@ -152,7 +152,13 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
     def similarity(a: str, b: str) -> float:
         return float(vector_of(a) @ vector_of(b))
 
-    return Services(make_tools=make_tools, make_memory=make_memory, similarity=similarity)
+    cache = _research_cache(config, embedder.embed_one) if config.research_cache else None
+    return Services(make_tools=make_tools, make_memory=make_memory, similarity=similarity, research_cache=cache)
+
+
+def _research_cache(config: ResearchConfig, embed: Callable[[str], Any]) -> Any:
+    """The research cache in the data dir, matching briefs with the run's shared embedder."""
+    return _require("memory.research_cache", "the research cache").ResearchCache.from_config(config, embed)
 
 
 def build_context(

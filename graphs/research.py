@@ -19,6 +19,7 @@ from langgraph.types import Command, Send, interrupt
 
 from agents import clarifier, manager, rewriter, summarizer, verifier
 from agents.answer import ask_short_answer, grounded_answer
+from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
@@ -70,19 +71,43 @@ async def ask(state: ResearchState, runtime: Runtime[ResearchContext]) -> Comman
     return Command(goto="plan", update={"brief": brief})
 
 
-async def plan(state: ResearchState, runtime: Runtime[ResearchContext]) -> Command[Literal["researcher", "summarize"]]:
+async def plan(
+    state: ResearchState, runtime: Runtime[ResearchContext]
+) -> Command[Literal["researcher", "review", "summarize"]]:
+    """Routes and plans the brief (one manager call), or reuses a close earlier run's findings (none)."""
     _phase(runtime, "plan", "Planning research tasks")
     if RUN_STOPPERS & set(state.get("limits_hit", [])):
         return Command(goto="summarize")
+    context = runtime.context
     try:
-        dispatch = await manager.plan_research(state["brief"], runtime.context)
+        reuse = await look_up(state["brief"], context)
+        dispatch = reuse.dispatch if reuse else await manager.plan_research(state["brief"], context)
     except BudgetExceeded as exceeded:
         return Command(goto="summarize", update={"limits_hit": [exceeded.limit]})
+    route = dispatch.route
+    assert route is not None  # every dispatch of the first round carries its route
+    if route.is_quick:
+        context.models.use_tier("researcher", "fast")
+    context.emit(
+        "route.decided",
+        route.method_note(),
+        agent="manager",
+        question_kind=route.kind,
+        path=route.path,
+        reason=route.reason,
+        decided_by=route.decided_by,
+    )
     for note in dispatch.notes:
-        runtime.context.emit("manager.dropped", note, agent="manager")
+        context.emit("manager.dropped", note, agent="manager")
     limits = ["agents"] if dispatch.notes else []
+    notes = [route.method_note(), *(reuse.notes if reuse else []), *dispatch.notes]
+    update: dict[str, Any] = {"tasks": dispatch.tasks, "round": 1, "notes": notes, "limits_hit": limits, "route": route}
+    if reuse:
+        update |= {"tasks": [*reuse.tasks, *dispatch.tasks], "findings": reuse.findings, "sources": reuse.sources,
+                   "source_texts": reuse.source_texts, "cache_origins": reuse.origins}
+    if not dispatch.tasks:  # all reused: a repeated brief is written up, a close one reviewed for gaps
+        return Command(goto="summarize" if reuse and reuse.is_repeat else "review", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
-    update = {"tasks": dispatch.tasks, "round": 1, "notes": dispatch.notes, "limits_hit": limits}
     return Command(goto=_send(dispatch.tasks, 1), update=update)
 
 
@@ -93,8 +118,9 @@ async def review(
     limits = [f.stopped_by for f in state.get("findings", []) if f.stopped_by]
     if RUN_STOPPERS & set(limits):
         return Command(goto="summarize", update={"limits_hit": limits})
-    if round_no >= runtime.context.config.max_rounds:
-        return Command(goto="summarize", update={"limits_hit": limits})
+    route = state.get("route")
+    if round_no >= runtime.context.config.max_rounds or (route is not None and route.is_quick):
+        return Command(goto="summarize", update={"limits_hit": limits})  # the quick path has one round
     _phase(runtime, "review", f"Reviewing findings of round {round_no}")
     try:
         runtime.context.run_clock.check_time()
@@ -193,6 +219,27 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
     return Command(goto="finalize", update=update)
 
 
+async def _remember(state: ResearchState, context: ResearchContext) -> None:
+    """Leaves this run's findings in the research cache (when on) for later runs on a close brief."""
+    cache = context.services.research_cache
+    if cache is None:
+        return
+    entry = entry_for_run(
+        run_id=context.run_id,
+        brief=state["brief"],
+        route=state.get("route"),
+        tasks=state.get("tasks", []),
+        findings=state.get("findings", []),
+        sources=state.get("sources", {}),
+        source_texts=state.get("source_texts", {}),
+        origins=state.get("cache_origins", {}),
+        now=cache.clock(),
+    )
+    if entry is not None:
+        await cache.store(entry)
+        context.emit("research_cache.stored", f"{len(entry.tasks)} task(s) stored for later runs", agent="manager")
+
+
 async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
     _phase(runtime, "report", "Assembling the report")
     context = runtime.context
@@ -235,6 +282,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     report = assemble_report(
         record, body, citations, sources, gaps=gaps, support_score=score, answer=answer, vote=state.get("answer_vote")
     )
+    await _remember(state, context)
     context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
     return {"report": report}
 

@@ -15,8 +15,10 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
+from agents.cache_reuse import CacheOrigin
 from agents.clarifier import ClarifyDecision
 from agents.findings import ClaimDraft, ResearcherFindings
+from agents.router import Route
 from agents.self_consistency import AnswerVote
 from deepresearch import schemas
 from deepresearch.errors import ToolError
@@ -107,6 +109,8 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     round: int
     notes: Annotated[list[str], add_unique]  # method notes: drops, contradictions, fallbacks
     limits_hit: Annotated[list[str], add_unique]
+    route: Route  # the plan's difficulty route: the quick path skips review rounds
+    cache_origins: Annotated[dict[str, CacheOrigin], merge_by_key]  # reused task id → the run it came from
     usage: Annotated[Usage, add_usage]
     drafts: Annotated[list[DraftRecord], operator.add]  # every verified draft with its score
     revision_notes: str
@@ -120,6 +124,8 @@ def checkpoint_serde() -> JsonPlusSerializer:
     """A serializer that revives exactly the types our state holds (no warnings, no surprises)."""
     allowed: list[type] = [
         DraftRecord,
+        Route,
+        CacheOrigin,
         AnswerVote,
         ClarifyDecision,
         ResearcherFindings,

@@ -289,7 +289,9 @@ class ResearchResponder:
                 TaskDraft(goal=f"Find out about {TOPICS[i % len(TOPICS)]} ({i + 1})", queries=[TOPICS[i % len(TOPICS)]])
                 for i in range(self.tasks)
             ]
-            return Plan(difficulty="simple" if self.tasks == 1 else "broad", tasks=drafts)
+            if self.tasks == 1:
+                return Plan(reason="One fact about one thing is asked for.", kind="lookup", tasks=drafts)
+            return Plan(reason="Several aspects of cat sleep must be covered.", kind="survey", tasks=drafts)
         if schema is Review:
             return Review(is_done=True)
         if schema is ResearcherFindings:

@@ -55,12 +55,17 @@ def test_answers_reach_the_brief_and_unanswered_questions_become_assumptions() -
 
 async def test_manager_sizes_the_plan_and_drops_tasks_over_the_limit_with_a_note() -> None:
     tasks = [TaskDraft(goal=f"Aspect {i}", queries=[f"q{i}"]) for i in range(5)]
-    model = ScriptedChatModel(script=[Plan(difficulty="broad", tasks=tasks), Plan(difficulty="simple", tasks=tasks)])
-    context, _ = make_context(model, max_agents=3)
+    survey = Plan(reason="Many aspects of cat sleep.", kind="survey", tasks=tasks)
+    lookup = Plan(reason="One number is asked for.", kind="lookup", tasks=tasks)
+    context, _ = make_context(ScriptedChatModel(script=[survey, lookup]), max_agents=3)
     broad = await manager.plan_research(BRIEF, context)
     assert [t.id for t in broad.tasks] == ["r1t1", "r1t2", "r1t3"] and len(broad.notes) == 2
-    simple = await manager.plan_research(BRIEF, context)
-    assert len(simple.tasks) == 1 and len(simple.notes) == 4
+    quick = await manager.plan_research(BRIEF, context)  # the quick path: one task on the whole question
+    assert [t.goal for t in quick.tasks] == [BRIEF.question] and quick.tasks[0].queries == ["q0", "q1", "q2"]
+    assert quick.route is not None and quick.route.is_quick and not quick.notes
+    context, _ = make_context(ScriptedChatModel(script=[lookup]), max_agents=3, depth="standard")
+    sized = await manager.plan_research(BRIEF, context)  # depth set: no quick path, the limit drops the rest
+    assert len(sized.tasks) == 1 and len(sized.notes) == 4
 
 
 async def test_manager_falls_back_to_one_task_on_invalid_plans() -> None:
