@@ -62,6 +62,7 @@ from langchain_core.messages import HumanMessage  # noqa: E402
 
 from agents.citations import numbers_in  # noqa: E402
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
+from agents.verifier import revision_limit  # noqa: E402
 from bench.hotpotqa_data import Question, file_digest, load  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
@@ -119,6 +120,7 @@ def settings_record(config: ResearchConfig, args: argparse.Namespace) -> dict[st
         "min_agreement": config.min_agreement,
         "drafts": config.drafts,
         "max_revisions": config.max_revisions,
+        "revisions_allowed": revision_limit(config),
         "prompt_style": config.prompt_style,
         "router": getattr(config, "router", None) if has_router else None,
         "router_flag_ignored": args.router is not None and not has_router,
