@@ -92,6 +92,14 @@ async def test_a_multi_hop_plan_is_sized_by_difficulty() -> None:
     assert dispatch.route is not None and not dispatch.route.is_quick and len(dispatch.tasks) == 2
 
 
+async def test_a_hard_question_the_model_did_not_split_is_split_by_its_named_things() -> None:
+    context, recorder = make_context(ScriptedChatModel(script=[Plan()]), max_agents=3)
+    brief = ResearchBrief(original_question=COMPARISON, question=COMPARISON)
+    dispatch = await manager.plan_research(brief, context)
+    assert [t.queries for t in dispatch.tasks] == [["Scott Derrickson"], ["Ed Wood"]]
+    assert "agent.fallback" in recorder.kinds()
+
+
 def test_each_role_uses_its_tier_and_an_explicit_role_model_wins() -> None:
     config = load_config(fast_model="openai:small", reasoning_model="openai:large", summarizer_model="openai:mine")
     assert config.model_for("manager") == "openai:small" and config.model_for("researcher") == "openai:large"
