@@ -279,6 +279,12 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     candidates = (state.get("short_answer", ""), best.answer)
     grounded = (grounded_answer(a, state["brief"].question, evidence_texts) for a in candidates)
     answer = next((a for a in grounded if a), "")
+    context.emit(
+        "answer.checked",
+        f"short answer {answer!r}" if answer else "no short answer the evidence states; using the first sentence",
+        candidates=[a for a in candidates if a],
+        kept=answer,
+    )
     report = assemble_report(
         record, body, citations, sources, gaps=gaps, support_score=score, answer=answer, vote=state.get("answer_vote")
     )
