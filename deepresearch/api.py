@@ -69,7 +69,7 @@ async def aresearch(
     `show_reasoning`, the models' reasoning text is streamed to `on_event` as `llm.reasoning` events.
 
     With `server` (a LangGraph server URL; default: the `server_url` setting) the run happens there: the
-    per-run settings (models, temperature, clarify, depth, search providers, budgets) that `config` or
+    per-run settings (models, temperature, clarify, depth, routing, search providers, budgets) that `config` or
     this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
     given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
     in-process only.

@@ -47,9 +47,12 @@ class ServerSettings(BaseModel):
     researcher_model: str | None = None
     summarizer_model: str | None = None
     verifier_model: str | None = None
+    fast_model: str | None = None
+    reasoning_model: str | None = None
     temperature: float | None = Field(default=None, ge=0.0, le=2.0)
     clarify: bool | None = None
     depth: Literal["quick", "standard", "deep"] | None = None
+    router: bool | None = None
     search_providers: list[str] | None = None
     max_agents: int | None = Field(default=None, ge=1)
     max_rounds: int | None = Field(default=None, ge=1)
