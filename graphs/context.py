@@ -104,16 +104,16 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
         )
     local_corpus = corpus if corpus.corpora else None
     search = chain.build_search_chain(config, client, local_corpus=local_corpus, events=events)
-    cache = page_cache.PageCache.from_config(config, emit=events)
+    pages = page_cache.PageCache.from_config(config, emit=events)
 
     async def fetch_through_cache(url: str) -> Any:
         """A page read in the last `page_cache_ttl_s` is not fetched again, by this run or another."""
-        cached = await cache.get(url)
+        cached = await pages.get(url)
         if cached is not None:
             return cached
         result = await fetcher.fetch(url)
         if isinstance(result, Document):
-            await cache.put(result)
+            await pages.put(result)
         return result
 
     services = tool_services.ToolServices(
@@ -152,8 +152,10 @@ async def _real_services(config: ResearchConfig, run_id: str, events: EventSink,
     def similarity(a: str, b: str) -> float:
         return float(vector_of(a) @ vector_of(b))
 
-    cache = _research_cache(config, embedder.embed_one) if config.research_cache else None
-    return Services(make_tools=make_tools, make_memory=make_memory, similarity=similarity, research_cache=cache)
+    findings_cache = _research_cache(config, embedder.embed_one) if config.research_cache else None
+    return Services(
+        make_tools=make_tools, make_memory=make_memory, similarity=similarity, research_cache=findings_cache
+    )
 
 
 def _research_cache(config: ResearchConfig, embed: Callable[[str], Any]) -> Any:
