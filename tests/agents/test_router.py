@@ -100,6 +100,13 @@ async def test_a_hard_question_the_model_did_not_split_is_split_by_its_named_thi
     assert "agent.fallback" in recorder.kinds()
 
 
+async def test_the_shape_is_read_from_the_question_as_asked() -> None:
+    context, _ = make_context(ScriptedChatModel(script=[Plan()]), max_agents=3)
+    shortened = ResearchBrief(original_question=COMPARISON, question="Ed Wood")  # a weak rewriter's brief
+    dispatch = await manager.plan_research(shortened, context)
+    assert dispatch.route is not None and dispatch.route.kind == "multi_hop" and len(dispatch.tasks) == 2
+
+
 def test_each_role_uses_its_tier_and_an_explicit_role_model_wins() -> None:
     config = load_config(fast_model="openai:small", reasoning_model="openai:large", summarizer_model="openai:mine")
     assert config.model_for("manager") == "openai:small" and config.model_for("researcher") == "openai:large"
