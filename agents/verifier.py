@@ -140,6 +140,7 @@ def _quote(check: SentenceCheck, evidence: Evidence) -> SentenceCheck | None:
 def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation], float]:
     """The final body, its citations (renumbered 1..n) and its support score."""
     best_for: dict[int, tuple[float, Passage]] = {}
+    used: dict[int, list[str]] = {}  # every passage of a source that a kept sentence rests on
     lines: list[str] = []
     supports: list[float] = []
     for line in check.lines:
@@ -158,7 +159,11 @@ def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation]
                     [item.passage] if item.passage and evidence.number_of.get(item.passage.source_id) == number else []
                 )
                 passage, support = best_passage(strip_citations(item.sentence), own or evidence.passages_for(number))
-                if passage is not None and (number not in best_for or best_for[number][0] < support):
+                if passage is None:
+                    continue
+                if passage.text not in used.setdefault(number, []):
+                    used[number].append(passage.text)
+                if number not in best_for or best_for[number][0] < support:
                     best_for[number] = (support, passage)
         if kept:
             lines.append(" ".join(kept))
@@ -175,6 +180,7 @@ def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation]
                 url=source.url,
                 title=source.title,
                 passage=passage.text,
+                passages=used[old],
                 support=round(support, 4),
             )
         )

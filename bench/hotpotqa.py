@@ -164,7 +164,10 @@ def cited_sentence_support(run_dir: Path, report: Report) -> tuple[int, int]:
     supported = 0
     for sentence in sentences:
         usable = [checks[n] for n in numbers_in(sentence) if n in checks and checks[n].is_passage_in_source]
-        best = max((support_score(strip_citations(sentence), c.citation.passage) for c in usable), default=0.0)
+        best = max(
+            (support_score(strip_citations(sentence), p) for c in usable for p in c.citation.all_passages),
+            default=0.0,
+        )
         supported += best >= SUPPORT_THRESHOLD
     return supported, len(sentences)
 

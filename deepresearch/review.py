@@ -107,14 +107,15 @@ def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
     by_number = {citation.number: citation for citation in report.citations}
 
     def sentence_support(sentence: str) -> float:
-        passages = [by_number[n].passage for n in numbers_in(sentence) if n in by_number]
+        passages = [p for n in numbers_in(sentence) if n in by_number for p in by_number[n].all_passages]
         return max((support_score(strip_citations(sentence), p) for p in passages), default=0.0)
 
     checks: list[CitationCheck] = []
     for number, citation in sorted(by_number.items()):
         stored = read_source_text(folder, citation.source_id)
-        passage = " ".join(citation.passage.split())
-        in_source = stored is not None and bool(passage) and passage in " ".join(stored.split())
+        flat = " ".join(stored.split()) if stored is not None else ""
+        passages = [" ".join(p.split()) for p in citation.all_passages]
+        in_source = stored is not None and all(passages) and all(p in flat for p in passages)
         sentences = tuple(citing.get(number, []))
         support = min((sentence_support(s) for s in sentences), default=0.0)
         checks.append(CitationCheck(citation, stored is not None, in_source, support, sentences))

@@ -156,8 +156,15 @@ class Citation(BaseModel):
     source_id: str
     url: str
     title: str = ""
-    passage: str = ""
+    passage: str = ""  # the passage that supports the citing sentences best (shown with the reference)
+    # Every passage of this source the report's sentences rest on: one source may back several sentences
+    # with different passages, and each sentence is checked against these.
+    passages: list[str] = Field(default_factory=list)
     support: float = 0.0
+
+    @property
+    def all_passages(self) -> list[str]:
+        return self.passages or [self.passage]
 
 
 class Usage(BaseModel):

@@ -275,7 +275,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
     covered = {task_id for task_id, _ in evidence.claims}
     gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
-    evidence_texts = [body, *(c.passage for c in citations)]
+    evidence_texts = [body, *(p for c in citations for p in c.all_passages)]
     candidates = (state.get("short_answer", ""), best.answer)
     grounded = (grounded_answer(a, state["brief"].question, evidence_texts) for a in candidates)
     answer = next((a for a in grounded if a), "")

@@ -7,6 +7,7 @@ import json
 from deepresearch.api import load_report
 from deepresearch.config import ROLES, load_config
 from deepresearch.reports import read_trace, run_dir_for
+from deepresearch.review import verify_report
 from graphs.research import build_research_graph
 from tests.scripted_model import ScriptedChatModel
 from tests.scripts import CAT_PAGES, FakeWeb, ResearchResponder, research_model
@@ -34,6 +35,16 @@ async def test_full_run_cites_only_fetched_sources_and_passages() -> None:
     assert load_report(report.run_id) == report
     kinds = {e.kind for e in read_trace(run_dir)}
     assert {"phase", "researcher.action", "source.found", "llm.call", "report.ready"} <= kinds
+
+
+async def test_a_source_backing_several_sentences_with_different_passages_reverifies() -> None:
+    """`reports verify` checks each sentence against every passage its source was cited for."""
+    report, _ = await run_graph()
+    run_dir = run_dir_for(load_config(), report.run_id)
+    several = [c for c in report.citations if len(c.passages) > 1]
+    assert several, "the scripted findings cite several passages of one page"
+    checks = verify_report(run_dir, report)
+    assert [c.verdict for c in checks] == ["verified"] * len(report.citations)
 
 
 async def test_progress_events_name_queries_and_urls() -> None:
