@@ -63,7 +63,7 @@ from langchain_core.messages import HumanMessage  # noqa: E402
 from agents.citations import numbers_in  # noqa: E402
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
-from bench.hotpotqa_data import Question, file_digest, load  # noqa: E402
+from bench.hotpotqa_data import Question, file_digest, load, offline_main  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig, load_config  # noqa: E402
@@ -349,8 +349,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return asyncio.run(run(parse_args(argv)))
+    return offline_main(run, parse_args, argv)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@ title's Wikipedia URL, its text the title's sentences joined. Both `bench/retrie
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import os
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from deepresearch.schemas import Document
 from memory.encyclopedia import wikipedia_url
@@ -64,3 +67,14 @@ def load(path: Path) -> tuple[list[Document], list[Question]]:
             )
         )
     return list(docs.values()), questions
+
+
+Args = TypeVar("Args")
+
+
+def offline_main(
+    run: Callable[[Args], Awaitable[int]], parse_args: Callable[[list[str] | None], Args], argv: list[str] | None
+) -> int:
+    """The QA benches' entry point: the embedding model is loaded from the local cache only, never fetched."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return asyncio.run(run(parse_args(argv)))

@@ -14,8 +14,6 @@ passages: citations, the verifier's support score, and citations whose passage i
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import sys
 import time
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hotpotqa import default_work_dir  # noqa: E402
+from bench.hotpotqa_data import offline_main  # noqa: E402
 from bench.routing import git_commit, open_bench_corpus, tokens_of  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig  # noqa: E402
@@ -95,8 +94,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return asyncio.run(run(parse_args(argv)))
+    return offline_main(run, parse_args, argv)
 
 
 if __name__ == "__main__":

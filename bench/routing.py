@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hotpotqa import bench_config, default_work_dir, short_answer_of  # noqa: E402
-from bench.hotpotqa_data import load  # noqa: E402
+from bench.hotpotqa_data import load, offline_main  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig  # noqa: E402
@@ -178,8 +178,7 @@ async def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    return asyncio.run(run(parse_args(argv)))
+    return offline_main(run, parse_args, argv)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.langgraph_dev import ServerDidNotStart, langgraph_dev
+from tests.server.langgraph_dev import ServerDidNotStart, langgraph_dev, stop_server
 
 
 def _postgres_bin() -> Path | None:
@@ -108,12 +108,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
 
 
 def _answers(url: str) -> bool:

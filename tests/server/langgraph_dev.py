@@ -25,6 +25,16 @@ class ServerDidNotStart(RuntimeError):
     """`langgraph dev` exited or did not answer in time; the message ends with its log."""
 
 
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Ends a server started for a test: politely, then by force if it does not stop."""
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -96,9 +106,4 @@ def langgraph_dev(
         _wait_until_ready(url, server, log)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
