@@ -26,7 +26,6 @@ from agents.router import (
     Route,
     decide_route,
     effective_depth,
-    split_by_names,
 )
 from deepresearch.errors import StructuredOutputError
 from deepresearch.schemas import Findings, ResearchBrief, ResearchTask
@@ -131,11 +130,6 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
     route = decide_route(brief.original_question, context.config, model_kind, plan.reason, planned)
     if not plan.tasks:
         plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=[brief.question])])
-    if not route.is_quick and planned < 2:  # the model did not split a hard question: split it by its names
-        context.emit("agent.fallback", f"manager plan: {planned} task(s) for a {route.kind} brief", agent="manager")
-        plan = Plan(
-            kind=route.kind, tasks=[TaskDraft(goal=g, queries=[q]) for g, q in split_by_names(brief.original_question)]
-        )
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
         queries = [q for draft in plan.tasks for q in draft.queries[:1]] or [brief.question]
         plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=queries)])

@@ -169,13 +169,3 @@ def routed(kind: QuestionKind, reason: str, decided_by: DecidedBy, config: Resea
 
 def _clip(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def split_by_names(question: str) -> list[tuple[str, str]]:
-    """(goal, query) pairs for a multi-hop question the model did not split: one per named thing, and one on
-    the whole question (first for a chain, last for a comparison, whose named things each need their facts)."""
-    text = " ".join(question.split())
-    names = [n for n in dict.fromkeys(m.group(0).strip("\"'“”") for m in _NAME.finditer(text)) if len(n) > 2]
-    whole = [(text, text)]
-    per_name = [(f"Find what the sources say about {name} that bears on: {text}", name) for name in names]
-    return per_name + whole if question_shape(text).reason.startswith(("compares", "chooses")) else whole + per_name

@@ -92,19 +92,20 @@ async def test_a_multi_hop_plan_is_sized_by_difficulty() -> None:
     assert dispatch.route is not None and not dispatch.route.is_quick and len(dispatch.tasks) == 2
 
 
-async def test_a_hard_question_the_model_did_not_split_is_split_by_its_named_things() -> None:
-    context, recorder = make_context(ScriptedChatModel(script=[Plan()]), max_agents=3)
+async def test_a_hard_question_the_model_did_not_split_keeps_one_task_on_the_whole_question() -> None:
+    """Splitting by named things was tried: on the embedded model it cost 8 times the tokens and found less."""
+    context, _ = make_context(ScriptedChatModel(script=[Plan()]), max_agents=3)
     brief = ResearchBrief(original_question=COMPARISON, question=COMPARISON)
     dispatch = await manager.plan_research(brief, context)
-    assert [t.queries for t in dispatch.tasks] == [["Scott Derrickson"], ["Ed Wood"]]
-    assert "agent.fallback" in recorder.kinds()
+    assert [t.queries for t in dispatch.tasks] == [[COMPARISON]]
+    assert dispatch.route is not None and dispatch.route.kind == "multi_hop"
 
 
 async def test_the_shape_is_read_from_the_question_as_asked() -> None:
     context, _ = make_context(ScriptedChatModel(script=[Plan()]), max_agents=3)
     shortened = ResearchBrief(original_question=COMPARISON, question="Ed Wood")  # a weak rewriter's brief
     dispatch = await manager.plan_research(shortened, context)
-    assert dispatch.route is not None and dispatch.route.kind == "multi_hop" and len(dispatch.tasks) == 2
+    assert dispatch.route is not None and dispatch.route.kind == "multi_hop"
 
 
 def test_each_role_uses_its_tier_and_an_explicit_role_model_wins() -> None:
