@@ -69,10 +69,9 @@ async def conclude(
     """
     usable = {label: p for label, p in passages.items() if clean_passages([p]) == [p]}
     claims: list[Claim] = []
-    notes = drafted.notes if drafted else ""
     if usable and drafted is None and stopped_by not in {"tokens", "time"}:
         drafted = await _ask_for_findings(task, agent_id, usable, sources_by_id, context)
-        notes = drafted.notes if drafted else ""
+    notes = drafted.notes if drafted else ""
     if usable and drafted is not None:
         claims = _supported_claims(drafted, usable, agent_id, context)
     if usable and not claims:

@@ -101,10 +101,12 @@ def wants_to_stop(reply: AIMessage) -> bool:
 def declined(reply: AIMessage | None) -> list[ToolMessage]:
     """Answers to the `finish` calls of a reply the system overrides: a task ends only after a read."""
     calls = reply.tool_calls if reply is not None else []
-    return [
-        ToolMessage("Not yet: nothing has been read; reading first.", tool_call_id=c.get("id") or FINISH, name=FINISH)
-        for c in calls
-    ]
+    return [_answered(call, "Not yet: nothing has been read; reading first.").message for call in calls]
+
+
+def _answered(call: ToolCall, text: str) -> Observation:
+    """The tool message for a call the system answers itself instead of running its tool."""
+    return Observation(message=ToolMessage(text, tool_call_id=call.get("id") or call["name"], name=call["name"]))
 
 
 @dataclass
@@ -155,8 +157,7 @@ async def act(
     for original in reply.tool_calls:
         if original["name"] == FINISH:
             result.finished = _finish(original, agent_id, context)
-            message = ToolMessage("Findings received.", tool_call_id=original.get("id") or FINISH, name=FINISH)
-            result.observations.append(Observation(message=message))
+            result.observations.append(_answered(original, "Findings received."))
             continue
         if fallbacks.is_exhausted_repeat(original, tried, leads, fetched, unreadable):
             result.exhausted = True
@@ -166,8 +167,7 @@ async def act(
                 agent=agent_id,
             )
             text = "Every result of this search has been read already; the task concludes with what was read."
-            message = ToolMessage(text, tool_call_id=original.get("id") or original["name"], name=original["name"])
-            result.observations.append(Observation(message=message))
+            result.observations.append(_answered(original, text))
             continue
         call, note = fallbacks.instead_of_repeated_search(
             original, tried, leads, fetched, unreadable, agent_id, context
