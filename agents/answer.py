@@ -6,13 +6,16 @@ line of its draft, and in a small structured call made at the same time as the d
 wait), which even a weak model answers in the requested shape. The answer carries no citation of its
 own, so it is accepted only when every content word in it appears in the verified report or in the
 passages it cites (a yes or no only for a yes/no question); otherwise the report's first sentence serves
-as the short answer.
+as the short answer. A yes/no question gets a schema whose answer can only be yes, no or nothing, so the
+grammar keeps a weak model from wrapping it in a sentence; a preamble such as "The short answer is that"
+is cut before the answer is checked.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
@@ -46,6 +49,24 @@ class ReasonedShortAnswer(BaseModel):
     steps: str = Field(default="", max_length=400, description="Brief step-by-step reasoning.")
     answer: str = Field(default="", max_length=80, description="A few words, or empty.")
 
+
+class YesNoAnswer(BaseModel):
+    answer: Literal["yes", "no", ""] = Field(default="", description="yes, no, or empty if the evidence does not say.")
+
+
+class ReasonedYesNoAnswer(BaseModel):
+    steps: str = Field(default="", max_length=400, description="Brief step-by-step reasoning.")
+    answer: Literal["yes", "no", ""] = Field(default="", description="yes, no, or empty if the evidence does not say.")
+
+
+ANSWER_SCHEMAS: dict[tuple[bool, bool], type[ShortAnswer | ReasonedShortAnswer | YesNoAnswer | ReasonedYesNoAnswer]] = {
+    # (yes/no question, chain of thought) → the reply's schema
+    (False, False): ShortAnswer,
+    (False, True): ReasonedShortAnswer,
+    (True, False): YesNoAnswer,
+    (True, True): ReasonedYesNoAnswer,
+}
+
 ANSWER_RULE = (
     "If the question asks for a name, a date, a number, a place, yes or no, or another short fact, your "
     "first line is `Answer: ` followed by that answer in as few words as possible (no sentence, no "
@@ -54,6 +75,10 @@ ANSWER_RULE = (
 MAX_ANSWER_WORDS = 12
 
 _ANSWER_LINE = re.compile(r"^\W*(?:short\s+)?answer\W*:\W*(?P<answer>.*?)\W*$", re.IGNORECASE)
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s+is\s*(?:that\s+)?:?\s*|(?:the\s+)?(?:short\s+)?answer\s*:\s*)+",
+    re.IGNORECASE,
+)
 _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might)\b", re.IGNORECASE
 )
@@ -76,7 +101,7 @@ async def ask_short_answer(
     model = context.models.for_role("summarizer")
     if sample_seed is not None:
         model = model.sampling(context.config.sample_temperature, sample_seed)
-    schema: type[ShortAnswer | ReasonedShortAnswer] = ReasonedShortAnswer if style == "cot" else ShortAnswer
+    schema = ANSWER_SCHEMAS[(is_yes_no_question(question), style == "cot")]
     try:
         reply = await model.astructured(
             [SystemMessage(prompt), HumanMessage("The short answer:")], schema, agent="summarizer"
@@ -84,7 +109,7 @@ async def ask_short_answer(
     except (StructuredOutputError, BudgetExceeded) as error:
         context.emit("agent.fallback", f"summarizer: short answer: {error}", agent="summarizer")
         return ""
-    return reply.answer.strip()
+    return without_preamble(reply.answer)
 
 
 def split_answer(text: str) -> tuple[str, str]:
@@ -102,9 +127,14 @@ def is_yes_no_question(question: str) -> bool:
     return bool(_YES_NO_START.match(question))
 
 
+def without_preamble(answer: str) -> str:
+    """`answer` without a lead-in such as "The short answer is that" (SmolLM2 starts most answers so)."""
+    return _PREAMBLE.sub("", answer).strip()
+
+
 def grounded_answer(answer: str, question: str, evidence_texts: Iterable[str]) -> str:
     """`answer` if the evidence states it (every content word found there), else ""."""
-    answer = answer.strip().rstrip(".")
+    answer = without_preamble(answer).rstrip(".")
     if not answer or len(answer.split()) > MAX_ANSWER_WORDS:
         return ""
     if answer.lower() in {"yes", "no"}:

@@ -15,6 +15,12 @@ from langchain_core.messages import AIMessage, ToolCall
 
 from agents.context import ResearchContext
 from agents.observe import SEARCH_TOOLS, url_key
+from agents.support import content_token_set
+from deepresearch.schemas import ResearchTask
+
+# Repeated searches turned into reads of their next result before the researcher concludes: past the top
+# results, a repeat is a model with nothing new to try, and each further step re-reads a growing prompt.
+MAX_REPEATED_SEARCHES = 2
 
 
 def call_signature(name: str, args: dict[str, object]) -> str:
@@ -57,12 +63,38 @@ def instead_of_repeated_search(
 
 
 def is_exhausted_repeat(
-    call: ToolCall, tried: set[str], leads: Sequence[str], fetched: dict[str, str], unreadable: Sequence[str]
+    call: ToolCall,
+    tried: set[str],
+    leads: Sequence[str],
+    fetched: dict[str, str],
+    unreadable: Sequence[str],
+    repeats: int = 0,
 ) -> bool:
-    """A search already run whose every result has been read or failed: repeating it cannot help, so the
-    researcher concludes with what it read rather than spend its remaining steps on the same query."""
+    """A search already run whose every result has been read or failed, or one more repeat after
+    `MAX_REPEATED_SEARCHES`: repeating cannot help, so the researcher concludes with what it read rather
+    than spend its remaining steps on the same query."""
     query = str(call["args"].get("query", "")).strip().lower()
-    return call["name"] in SEARCH_TOOLS and query in tried and _next_unread(leads, fetched, unreadable) is None
+    if call["name"] not in SEARCH_TOOLS or query not in tried:
+        return False
+    return repeats >= MAX_REPEATED_SEARCHES or _next_unread(leads, fetched, unreadable) is None
+
+
+def instead_of_off_topic_search(
+    call: ToolCall, task: ResearchTask, tried: set[str], agent_id: str, context: ResearchContext
+) -> tuple[ToolCall, str]:
+    """A search sharing no content word with its task (a weak model copies a tool's description as its
+    query) runs the task's next untried planned query instead; returns the call and a note for the model."""
+    query = " ".join(str(call["args"].get("query", "")).split())
+    task_words = content_token_set(" ".join([task.goal, *task.queries]))
+    if call["name"] not in SEARCH_TOOLS or not task_words or content_token_set(query) & task_words:
+        return call, ""
+    planned = [*task.queries, task.goal]
+    instead = next((q for q in planned if q.strip().lower() not in tried), planned[0])
+    _nudge(context, agent_id, f"the search {query!r} is off the task; searching {instead!r} instead", query=instead)
+    replacement = ToolCall(
+        name=call["name"], args={**call["args"], "query": instead}, id=call.get("id"), type="tool_call"
+    )
+    return replacement, f"{query!r} names nothing in your task; searched {instead!r} instead:"
 
 
 def instead_of_repeated_failure(

@@ -21,12 +21,14 @@ from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from agents.router import (
     DIFFICULTY_OF,
+    QUICK_PATH_STEPS,
     Difficulty,
     QuestionKind,
     Route,
     decide_route,
     effective_depth,
 )
+from agents.support import content_token_set
 from deepresearch.errors import StructuredOutputError
 from deepresearch.schemas import Findings, ResearchBrief, ResearchTask
 
@@ -96,6 +98,36 @@ def task_limit(difficulty: Difficulty, context: ResearchContext) -> int:
     return max(1, min(config.max_agents, by_depth[effective_depth(config)][difficulty]))
 
 
+def _on_topic(text: str, brief_words: frozenset[str]) -> bool:
+    """Whether `text` names anything the brief names. A weak model fills a plan with its schema's own
+    words ("lookup", "what to search the web for"): a task or query sharing no content word with the brief
+    cannot find its evidence, and every researcher step spent on it is wasted."""
+    return bool(content_token_set(text) & brief_words)
+
+
+def usable_drafts(drafts: Sequence[TaskDraft], brief_text: str, round_no: int) -> tuple[list[TaskDraft], list[str]]:
+    """The drafts worth a researcher: off-topic queries removed, off-topic tasks and tasks repeating another's
+    searches dropped (with a note for the method section)."""
+    brief_words = content_token_set(brief_text)
+    kept: list[TaskDraft] = []
+    notes: list[str] = []
+    seen: set[tuple[str, ...]] = set()
+    for draft in drafts:
+        goal = " ".join(draft.goal.split())
+        queries = [" ".join(q.split()) for q in draft.queries if _on_topic(q, brief_words)][:3]
+        if not goal or (not queries and not _on_topic(goal, brief_words)):
+            if goal:
+                notes.append(f"Dropped off-topic task in round {round_no}: {_one_line(goal, 120)}")
+            continue
+        queries = queries or [goal]
+        searches = tuple(q.lower() for q in queries)
+        if searches in seen:
+            continue  # the same searches under another name: one researcher is enough
+        seen.add(searches)
+        kept.append(TaskDraft(goal=goal, queries=queries, done_when=draft.done_when))
+    return kept, notes
+
+
 def _to_tasks(drafts: Sequence[TaskDraft], round_no: int, limit: int, skip_goals: set[str]) -> Dispatch:
     tasks: list[ResearchTask] = []
     notes: list[str] = []
@@ -125,15 +157,20 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
     except StructuredOutputError as error:
         context.emit("agent.fallback", f"manager plan: {error}", agent="manager")
         plan, model_kind = Plan(), None
-    planned = len({" ".join(t.goal.lower().split()) for t in plan.tasks if t.goal.strip()})
+    drafts, notes = usable_drafts(plan.tasks, brief_with_answers_text(brief), 1)
+    planned = len({draft.goal.lower() for draft in drafts})
     # The shape is read from the person's own words: a weak rewriter can shorten a question out of shape.
     route = decide_route(brief.original_question, context.config, model_kind, plan.reason, planned)
-    if not plan.tasks:
-        plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=[brief.question])])
+    if not drafts:
+        drafts = [TaskDraft(goal=brief.question, queries=[brief.question])]
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
-        queries = [q for draft in plan.tasks for q in draft.queries[:1]] or [brief.question]
-        plan = Plan(kind=route.kind, tasks=[TaskDraft(goal=brief.question, queries=queries)])
-    dispatch = _to_tasks(plan.tasks, 1, task_limit(route.difficulty, context), set())
+        queries = [draft.queries[0] for draft in drafts if draft.queries] or [brief.question]
+        quick = ResearchTask(
+            id="r1t1", goal=brief.question, queries=queries[:3], max_steps=QUICK_PATH_STEPS, model_tier="fast"
+        )
+        return Dispatch(tasks=[quick], notes=notes, difficulty=route.difficulty, route=route)
+    dispatch = _to_tasks(drafts, 1, task_limit(route.difficulty, context), set())
+    dispatch.notes[:0] = notes
     dispatch.difficulty, dispatch.route = route.difficulty, route
     return dispatch
 
@@ -181,6 +218,7 @@ async def review_findings(
     if review.is_done or not review.gaps:
         return Dispatch(tasks=[], notes=notes)
     done_goals = {" ".join(task.goal.split()).lower() for task in tasks_done}
-    dispatch = _to_tasks(review.gaps, round_no + 1, context.config.max_agents, done_goals)
-    dispatch.notes[:0] = notes
+    gaps, dropped = usable_drafts(review.gaps, brief_with_answers_text(brief), round_no + 1)
+    dispatch = _to_tasks(gaps, round_no + 1, context.config.max_agents, done_goals)
+    dispatch.notes[:0] = [*notes, *dropped]
     return dispatch

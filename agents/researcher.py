@@ -81,7 +81,7 @@ async def think(
 ) -> ThinkResult:
     """One model step, or the name of the budget that forbids it."""
     opening = [] if messages else opening_messages(task, context.config.read_per_search, context.config.prompt_style)
-    if steps >= context.config.max_steps:
+    if steps >= min(task.max_steps or context.config.max_steps, context.config.max_steps):
         return ThinkResult(opening, stopped_by="steps")
     tools = [*context.tool_schemas(agent_id), FINISH_TOOL]
     try:
@@ -117,7 +117,8 @@ class ActResult:
     unreadable: list[str] = field(default_factory=list)  # URLs whose read failed in this step
     events: list[Event] = field(default_factory=list)
     finished: ResearcherFindings | None = None  # the model's `finish` call: its drafted findings
-    exhausted: bool = False  # the model repeated a search whose results are all read: conclude now
+    exhausted: bool = False  # the model repeated a search with nothing new to read: conclude now
+    repeats: int = 0  # repeated searches turned into reads in this step
 
 
 async def act(
@@ -134,6 +135,7 @@ async def act(
     leads: Sequence[str] = (),
     failed_next_tool: str = "",
     unreadable: Sequence[str] = (),
+    repeats: int = 0,
 ) -> ActResult:
     """Run every tool call of `reply`; errors become hint-carrying tool messages, never exceptions.
 
@@ -159,19 +161,22 @@ async def act(
             result.finished = _finish(original, agent_id, context)
             result.observations.append(_answered(original, "Findings received."))
             continue
-        if fallbacks.is_exhausted_repeat(original, tried, leads, fetched, unreadable):
+        call, note = fallbacks.instead_of_off_topic_search(original, task, tried, agent_id, context)
+        if fallbacks.is_exhausted_repeat(call, tried, leads, fetched, unreadable, repeats + result.repeats):
             result.exhausted = True
             context.emit(
                 "researcher.nudge",
-                f"{agent_id}: repeated a search whose results are all read; concluding with what was read",
+                f"{agent_id}: repeated a search with nothing new to read; concluding with what was read",
                 agent=agent_id,
             )
-            text = "Every result of this search has been read already; the task concludes with what was read."
+            text = "This search was run already and has nothing new; the task concludes with what was read."
             result.observations.append(_answered(original, text))
             continue
-        call, note = fallbacks.instead_of_repeated_search(
-            original, tried, leads, fetched, unreadable, agent_id, context
-        )
+        if not note:
+            call, note = fallbacks.instead_of_repeated_search(
+                call, tried, leads, fetched, unreadable, agent_id, context
+            )
+            result.repeats += bool(note)
         if not note:
             call, note = fallbacks.instead_of_repeated_failure(
                 call, failed_signature, failed_next_tool, agent_id, context

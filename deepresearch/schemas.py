@@ -139,6 +139,10 @@ class ResearchTask(BaseModel):
     goal: str
     queries: list[str] = Field(default_factory=list)
     done_when: str = ""
+    # The quick path's own limits, kept on the task so a resumed run keeps them: fewer steps than
+    # `max_steps`, and the fast model tier for its researcher.
+    max_steps: int | None = None
+    model_tier: Literal["fast", "reasoning"] | None = None
 
 
 class Findings(BaseModel):

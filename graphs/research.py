@@ -86,8 +86,6 @@ async def plan(
         return Command(goto="summarize", update={"limits_hit": [exceeded.limit]})
     route = dispatch.route
     assert route is not None  # every dispatch of the first round carries its route
-    if route.is_quick:
-        context.models.use_tier("researcher", "fast")
     context.emit(
         "route.decided",
         route.method_note(),

@@ -30,6 +30,8 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
     A run killed mid-step repeats at most that step's model call when it resumes.
     """
     task = state["task"]
+    if task.model_tier:  # on the task, so a resumed run keeps the quick path's tier
+        runtime.context.models.use_tier("researcher", task.model_tier)
     thought = await researcher.think(task, task.id, state.get("messages", []), state.get("steps", 0), runtime.context)
     update: dict[str, Any] = {"messages": thought.messages, "steps": state.get("steps", 0) + 1}
     if thought.stopped_by:
@@ -64,6 +66,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         leads=state.get("leads", []),
         failed_next_tool=state.get("failed_next_tool", ""),
         unreadable=state.get("unreadable", []),
+        repeats=state.get("repeats", 0),
     )
     observations = result.observations
     update |= {
@@ -79,6 +82,7 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
         "failed_next_tool": result.failed_next_tool,
         "unreadable": result.unreadable,
         "events": result.events,
+        "repeats": state.get("repeats", 0) + result.repeats if result.repeats else 0,
     }
     update = {key: value for key, value in update.items() if value or key in _ALWAYS_WRITTEN}
     stopped = next((o.stopped_by for o in observations if o.stopped_by), None)

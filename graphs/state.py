@@ -88,6 +88,7 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
     failed_signature: str
     failed_next_tool: str  # the tool the last error named as the way around it, if any
     stopped_by: str | None
+    repeats: int  # repeated searches turned into reads so far (`agents.fallbacks.MAX_REPEATED_SEARCHES`)
     drafted: ResearcherFindings  # the findings the model's `finish` call carried
 
 

@@ -26,7 +26,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolM
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from agents.answer import ReasonedShortAnswer, ShortAnswer
+from agents.answer import ReasonedShortAnswer, ReasonedYesNoAnswer, ShortAnswer, YesNoAnswer
 from agents.clarifier import ClarifyDecision
 from agents.context import Services
 from agents.findings import ClaimDraft, ResearcherFindings
@@ -296,6 +296,8 @@ class ResearchResponder:
             return Review(is_done=True)
         if schema is ResearcherFindings:
             return findings_from(messages)
+        if schema is YesNoAnswer or schema is ReasonedYesNoAnswer:
+            return schema(answer="yes" if "yes" in self.short_answers else "")
         if schema is ShortAnswer or schema is ReasonedShortAnswer:
             if self.short_answers:
                 answer = self.short_answers[self.short_answers_given % len(self.short_answers)]

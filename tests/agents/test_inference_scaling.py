@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agents import summarizer, verifier
-from agents.answer import ReasonedShortAnswer, ShortAnswer
+from agents.answer import ReasonedShortAnswer, ShortAnswer, YesNoAnswer, ask_short_answer
 from agents.citations import gather_evidence
 from agents.report import RunRecord, assemble_report
 from agents.self_consistency import (
@@ -60,6 +60,18 @@ async def test_the_cot_style_asks_for_steps_before_the_answer() -> None:
     assert vote.answer == "16 hours"
     assert model.calls[0]["kwargs"]["structured_schema"] is ReasonedShortAnswer
     assert "step by step" in str(model.calls[0]["messages"][0].content)
+
+
+async def test_a_yes_no_question_can_only_be_answered_yes_no_or_not_and_preambles_are_cut() -> None:
+    """SmolLM2 began 13 of 14 short answers with "The short answer is that ..." and never said yes or no."""
+    model = ScriptedChatModel(
+        script=[YesNoAnswer(answer="yes"), ShortAnswer(answer="The short answer is that 16 hours")]
+    )
+    context, _ = make_context(model, samples=1)
+    assert await ask_short_answer("Were Ed Wood and Scott Derrickson both American?", "<evidence/>", context) == "yes"
+    assert model.calls[0]["kwargs"]["structured_schema"] is YesNoAnswer
+    assert await ask_short_answer("How long do cats sleep?", "<evidence/>", context) == "16 hours"
+    assert model.calls[1]["kwargs"]["structured_schema"] is ShortAnswer
 
 
 def test_sampling_changes_temperature_and_seed_and_shares_the_ledger(tmp_path: Path) -> None:

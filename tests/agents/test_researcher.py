@@ -6,6 +6,7 @@ from langchain_core.messages import AIMessage
 
 from agents import findings as findings_of
 from agents import researcher
+from agents.fallbacks import MAX_REPEATED_SEARCHES
 from agents.findings import ClaimDraft, ResearcherFindings
 from deepresearch.schemas import Passage, ResearchTask
 from tests.scripted_model import ScriptedChatModel, tool_call
@@ -28,6 +29,7 @@ async def _act(context, reply: AIMessage, **state):  # type: ignore[no-untyped-d
         context=context,
         queries_tried=state.get("queries_tried", ()),
         leads=state.get("leads", ()),
+        repeats=state.get("repeats", 0),
     )
 
 
@@ -164,6 +166,16 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
         leads=leads,
     )
     assert next(iter(again.observations[0].fetched)) == leads[1], "each repeat reads the next unread result"
+    assert repeat.repeats == again.repeats == 1
+    capped = await _act(
+        context,
+        tool_call("web_search", query="cats sleep hours"),
+        fetched={**observation.fetched, **again.observations[0].fetched},
+        queries_tried=["cats sleep hours"],
+        leads=leads,
+        repeats=MAX_REPEATED_SEARCHES,
+    )
+    assert capped.exhausted and not capped.observations[0].sources, "past the cap a repeat concludes"
     all_read = {url: f"src{i}" for i, url in enumerate(leads)}
     spent = await _act(
         context,
@@ -175,6 +187,26 @@ async def test_a_repeated_search_reads_the_next_unread_result_instead() -> None:
     )
     assert spent.exhausted and not spent.observations[0].sources, "a search with nothing left to read concludes"
     assert "concludes with what was read" in str(spent.observations[0].message.content)
+
+
+async def test_a_search_off_the_task_runs_the_tasks_next_planned_query_instead() -> None:
+    """SmolLM2 searched 'what to search the web for.', the search tool's own description, for 8 steps."""
+    context, recorder = make_context(ScriptedChatModel())
+    acted = await _act(context, tool_call("web_search", query="What to search the web for."))
+    observation = acted.observations[0]
+    assert observation.queries == ["cats sleep hours"] and observation.sources
+    assert "names nothing in your task; searched 'cats sleep hours' instead" in str(observation.message.content)
+    assert recorder.kinds().count("researcher.nudge") == 1
+    on_topic = await _act(context, tool_call("web_search", query="sleeping cats"))
+    assert on_topic.observations[0].queries == ["sleeping cats"], "a query naming the task's subject is kept"
+
+
+async def test_a_task_with_its_own_step_budget_stops_within_it() -> None:
+    model = ScriptedChatModel(script=[tool_call("web_search", query="cats sleep hours")])
+    context, _ = make_context(model, max_steps=8)
+    quick = TASK.model_copy(update={"max_steps": 2})
+    assert (await researcher.think(quick, "r1t1", [], 1, context)).reply is not None
+    assert (await researcher.think(quick, "r1t1", [], 2, context)).stopped_by == "steps"
 
 
 async def test_repeating_a_call_that_needed_javascript_runs_the_browser_instead() -> None:

@@ -85,7 +85,7 @@ async def test_the_plan_call_carries_the_route_and_a_lookup_gets_one_task_in_one
 
 
 async def test_a_multi_hop_plan_is_sized_by_difficulty() -> None:
-    tasks = [TaskDraft(goal=f"Hop {i}") for i in range(3)]
+    tasks = [TaskDraft(goal=f"Corliss Archer hop {i}") for i in range(3)]
     plan = Plan(reason="Find the actress, then her post.", kind="multi_hop", tasks=tasks)
     context, _ = make_context(ScriptedChatModel(script=[plan]), max_agents=3)
     dispatch = await manager.plan_research(ResearchBrief(original_question=BRIDGE, question=BRIDGE), context)
