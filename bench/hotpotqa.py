@@ -17,7 +17,9 @@ Figures, per question and in total (totals are means over questions unless said 
   bench/hotpotqa_scoring.py) of the report's one-line short answer (`report.answer`, citation markers
   removed; if it is empty, the first sentence of the findings). A crashed run scores 0.
 - closed-book EM / F1: the same model (the summarizer role's) asked the bare question ("Answer with a short
-  phrase"), first line of its reply. lift = research ÷ closed-book, "n/a" when closed-book is 0.
+  phrase") in the same answer schema the research run's short answer uses (yes/no only for a yes/no
+  question; `agents.answer.ANSWER_SCHEMAS`), with the same preamble cut, so the lift measures the evidence,
+  not the answer format. lift = research ÷ closed-book, "n/a" when closed-book is 0.
 - gold read / gold cited: share of the question's `supporting_facts` titles among the documents the agents
   read (`source.found` events: documents actually opened) and among the documents the report cites.
 - never-read citations: citations whose source id is not among the documents read (must be 0); citations
@@ -60,6 +62,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langchain_core.messages import HumanMessage  # noqa: E402
 
+from agents.answer import ANSWER_SCHEMAS, is_yes_no_question, without_preamble  # noqa: E402
 from agents.citations import numbers_in  # noqa: E402
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
@@ -67,6 +70,7 @@ from bench.hotpotqa_data import Question, file_digest, load, offline_main  # noq
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig, load_config  # noqa: E402
+from deepresearch.errors import StructuredOutputError  # noqa: E402
 from deepresearch.llm import ModelSet  # noqa: E402
 from deepresearch.progress import Event, EventRecorder  # noqa: E402
 from deepresearch.reports import SOURCES, run_dir_for  # noqa: E402
@@ -139,12 +143,18 @@ def _git(*arguments: str) -> str:
 
 
 async def closed_book(question: str, models: ModelSet) -> dict[str, Any]:
-    reply = await models.for_role("summarizer").ainvoke(
-        [HumanMessage(CLOSED_BOOK_PROMPT.format(question=question))], agent="closed-book"
-    )
-    lines = [line.strip() for line in reply.text.splitlines() if line.strip()]
-    return {"answer": lines[0] if lines else "", "prompt_tokens": reply.usage.input_tokens,
-            "completion_tokens": reply.usage.output_tokens}
+    before = models.ledger.total
+    schema = ANSWER_SCHEMAS[(is_yes_no_question(question), False)]
+    try:
+        reply = await models.for_role("summarizer").astructured(
+            [HumanMessage(CLOSED_BOOK_PROMPT.format(question=question))], schema, agent="closed-book"
+        )
+        answer = without_preamble(reply.answer)
+    except StructuredOutputError:
+        answer = ""
+    after = models.ledger.total
+    return {"answer": answer, "prompt_tokens": after.input_tokens - before.input_tokens,
+            "completion_tokens": after.output_tokens - before.output_tokens}
 
 
 def short_answer_of(report: Report) -> str:
