@@ -161,7 +161,8 @@ async def act(
             result.finished = _finish(original, agent_id, context)
             result.observations.append(_answered(original, "Findings received."))
             continue
-        call, note = fallbacks.instead_of_off_topic_search(original, task, tried, agent_id, context)
+        # An off-topic search becomes the task's planned query, which may itself be a repeat: both checks run.
+        call, off_topic = fallbacks.instead_of_off_topic_search(original, task, tried, agent_id, context)
         if fallbacks.is_exhausted_repeat(call, tried, leads, fetched, unreadable, repeats + result.repeats):
             result.exhausted = True
             context.emit(
@@ -172,11 +173,9 @@ async def act(
             text = "This search was run already and has nothing new; the task concludes with what was read."
             result.observations.append(_answered(original, text))
             continue
-        if not note:
-            call, note = fallbacks.instead_of_repeated_search(
-                call, tried, leads, fetched, unreadable, agent_id, context
-            )
-            result.repeats += bool(note)
+        call, note = fallbacks.instead_of_repeated_search(call, tried, leads, fetched, unreadable, agent_id, context)
+        result.repeats += bool(note)
+        note = " ".join(part for part in (off_topic, note) if part)
         if not note:
             call, note = fallbacks.instead_of_repeated_failure(
                 call, failed_signature, failed_next_tool, agent_id, context

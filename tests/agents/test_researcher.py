@@ -197,6 +197,22 @@ async def test_a_search_off_the_task_runs_the_tasks_next_planned_query_instead()
     assert observation.queries == ["cats sleep hours"] and observation.sources
     assert "names nothing in your task; searched 'cats sleep hours' instead" in str(observation.message.content)
     assert recorder.kinds().count("researcher.nudge") == 1
+    again = await _act(
+        context,
+        tool_call("web_search", query="The top results are:"),
+        queries_tried=[*observation.queries, TASK.goal],
+        leads=observation.leads,
+    )
+    assert again.repeats == 1 and not again.observations[0].queries, "the planned query again: a repeat, read on"
+    assert next(iter(again.observations[0].fetched)) == observation.leads[0]
+    spent = await _act(
+        context,
+        tool_call("web_search", query="The top results are:"),
+        queries_tried=[*observation.queries, TASK.goal],
+        leads=observation.leads,
+        repeats=MAX_REPEATED_SEARCHES,
+    )
+    assert spent.exhausted, "an off-topic search is capped like any repeat"
     on_topic = await _act(context, tool_call("web_search", query="sleeping cats"))
     assert on_topic.observations[0].queries == ["sleeping cats"], "a query naming the task's subject is kept"
 
