@@ -123,8 +123,10 @@ def evidence_first_call(
     fetched: dict[str, str],
     unreadable: Sequence[str],
     context: ResearchContext,
+    why: str = "the model stopped before reading anything",
 ) -> AIMessage | None:
-    """The move a researcher makes when its model wants to stop before it has read anything.
+    """The move a researcher makes when its model wants to stop, or its steps run out, before it has read
+    anything.
 
     No evidence, no claim: a task ends only after a search and a read. If the model stops first (weak
     models answer from memory), the task's first query is searched, or the best unread result is read.
@@ -140,5 +142,5 @@ def evidence_first_call(
         if unread is None:
             return None
         call = ToolCall(name="fetch_page", args={"url": unread}, id=f"auto_{agent_id}")
-    _nudge(context, agent_id, f"the model stopped before reading anything; running {call['name']} first")
+    _nudge(context, agent_id, f"{why}; running {call['name']} first")
     return AIMessage(content="", tool_calls=[call])

@@ -65,11 +65,11 @@ async def conclude(
     """Findings for the task: the model's claims where passages support them, else extractive ones.
 
     `drafted` is what the model gave in its `finish` call; without it the model is asked once, unless a
-    token or time budget stopped the researcher.
+    token or time budget stopped the researcher or the task is `extractive` (the quick path's lookup).
     """
     usable = {label: p for label, p in passages.items() if clean_passages([p]) == [p]}
     claims: list[Claim] = []
-    if usable and drafted is None and stopped_by not in {"tokens", "time"}:
+    if usable and drafted is None and stopped_by not in {"tokens", "time"} and not task.extractive:
         drafted = await _ask_for_findings(task, agent_id, usable, sources_by_id, context)
     notes = drafted.notes if drafted else ""
     if usable and drafted is not None:

@@ -166,7 +166,12 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
         queries = [draft.queries[0] for draft in drafts if draft.queries] or [brief.question]
         quick = ResearchTask(
-            id="r1t1", goal=brief.question, queries=queries[:3], max_steps=QUICK_PATH_STEPS, model_tier="fast"
+            id="r1t1",
+            goal=brief.question,
+            queries=queries[:3],
+            max_steps=QUICK_PATH_STEPS,
+            model_tier="fast",
+            extractive=True,
         )
         return Dispatch(tasks=[quick], notes=notes, difficulty=route.difficulty, route=route)
     dispatch = _to_tasks(drafts, 1, task_limit(route.difficulty, context), set())

@@ -7,8 +7,8 @@ unusable and the question's shape decides (a relative clause that chains two fac
 named things, a survey word, a short question about one thing); a "lookup" verdict on a question whose
 shape plainly chains facts is overruled. The route is then:
 
-- simple lookup → quick path: one researcher with `QUICK_PATH_STEPS` steps, one round, the fast model for
-  the researcher too;
+- simple lookup → quick path: one researcher with `QUICK_PATH_STEPS` step (one search, its top results
+  read), claims quoted from what it read, one round, the fast model for the researcher too;
 - multi-hop / survey → the full graph: tasks sized by difficulty, review rounds, the reasoning model.
 
 `depth` set by the person (`--depth`) or `router = false` turns routing off: the classification is still
@@ -37,8 +37,8 @@ KIND_LABELS: dict[QuestionKind, str] = {
 }
 DIFFICULTY_OF: dict[QuestionKind, Difficulty] = {"lookup": "simple", "multi_hop": "moderate", "survey": "broad"}
 DEFAULT_DEPTH: Depth = "standard"
-# A lookup needs one search whose top results are read for it, then one decision: finish, or one more try.
-QUICK_PATH_STEPS = 2
+# A lookup needs one search, its top results read in the same step; its claims are then quoted from them.
+QUICK_PATH_STEPS = 1
 
 _WH_START = re.compile(
     r"^(?:when|where|who|whom|what|which|how (?:many|much|old|long|tall|far)|in (?:what|which) (?:year|city|country))\b"
@@ -97,7 +97,7 @@ class Route(BaseModel):
         if self.overridden_by:
             return f"{head}; routing off ({self.overridden_by}): depth {self.depth} sized the research."
         if self.is_quick:
-            return f"{head} → quick path: one researcher, one round, fast model."
+            return f"{head} → quick path: one researcher, one search step, claims quoted, one round, fast model."
         return f"{head} → full graph at depth {self.depth}: review rounds, reasoning model."
 
 

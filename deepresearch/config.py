@@ -136,7 +136,7 @@ class ResearchConfig(BaseSettings):
     # Difficulty routing and the research cache (README: Inference-time scaling).
     fast_model: str = ""  # provider:model of the fast tier (ROLE_TIERS); empty: `model`
     reasoning_model: str = ""  # provider:model of the reasoning tier; empty: `model`
-    router: bool = True  # simple lookups take the quick path: one researcher, one round, fast model
+    router: bool = True  # simple lookups take the quick path: one researcher, one search step, one round, fast model
     research_cache: bool = False  # reuse a close earlier brief's fresh findings; research only what is missing
     research_cache_similarity: float = Field(default=0.9, ge=0.0, le=1.0)  # brief embedding cosine for a hit
     research_cache_max_age_s: float = Field(default=604_800.0, ge=0)  # cached findings older than this are redone

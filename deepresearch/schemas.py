@@ -140,9 +140,11 @@ class ResearchTask(BaseModel):
     queries: list[str] = Field(default_factory=list)
     done_when: str = ""
     # The quick path's own limits, kept on the task so a resumed run keeps them: fewer steps than
-    # `max_steps`, and the fast model tier for its researcher.
+    # `max_steps`, the fast model tier for its researcher, and claims quoted from the passages read
+    # rather than drafted in one more model call.
     max_steps: int | None = None
     model_tier: Literal["fast", "reasoning"] | None = None
+    extractive: bool = False
 
 
 class Findings(BaseModel):

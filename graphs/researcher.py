@@ -37,7 +37,8 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
     if thought.stopped_by:
         update["stopped_by"] = thought.stopped_by
     reply = thought.reply
-    if reply is not None and researcher.wants_to_stop(reply) and not thought.stopped_by:
+    out_of_steps = thought.stopped_by == "steps"  # the quick path's one step may have read nothing
+    if out_of_steps or (reply is not None and researcher.wants_to_stop(reply) and not thought.stopped_by):
         forced = fallbacks.evidence_first_call(
             task.queries,
             task.goal,
@@ -47,6 +48,8 @@ async def step(state: ResearcherState, runtime: Runtime[ResearchContext]) -> Com
             fetched=state.get("fetched", {}),
             unreadable=state.get("unreadable", []),
             context=runtime.context,
+            why=("the step limit came before anything was read" if out_of_steps
+                 else "the model stopped before reading anything"),
         )
         if forced is not None:
             reply = forced

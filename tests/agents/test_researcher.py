@@ -288,3 +288,17 @@ def test_extractive_claims_leave_out_passages_that_only_share_a_word() -> None:
     passages = [Passage(source_id=f"s{i}", text=t, start=0, end=len(t)) for i, t in enumerate(texts)]
     claims = findings_of.extractive_claims(task, passages)
     assert [c.text for c in claims] == [texts[0], texts[2]]
+
+
+async def test_a_researcher_whose_steps_ran_out_before_any_read_searches_and_reads_first() -> None:
+    """The quick path has one step; if the model spends it on a dead page, the task still reads evidence."""
+    from graphs.researcher import build_researcher_graph
+
+    model = ScriptedChatModel(script=[tool_call("fetch_page", url="https://example.org/gone")])
+    context, _ = make_context(model, max_steps=8)
+    quick = TASK.model_copy(update={"max_steps": 1, "extractive": True})
+    out = await build_researcher_graph().compile().ainvoke({"task": quick}, context=context)
+    findings = out["findings"][0]
+    assert findings.queries_tried == ["cats sleep hours"] and findings.stopped_by == "steps"
+    assert findings.claims and all(claim.passages for claim in findings.claims)
+    assert len(model.calls) == 1, "no model call past the step budget, none for the findings"

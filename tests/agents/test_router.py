@@ -81,7 +81,8 @@ async def test_the_plan_call_carries_the_route_and_a_lookup_gets_one_task_in_one
     assert dispatch.route is not None and dispatch.route.is_quick and dispatch.route.decided_by == "model"
     assert [t.goal for t in dispatch.tasks] == [LOOKUP] and dispatch.tasks[0].queries == ["Scott Derrickson born"]
     assert recorder.kinds().count("llm.call") == 1, "routing adds no model call"
-    assert "quick path: one researcher, one round, fast model" in dispatch.route.method_note()
+    note = dispatch.route.method_note()
+    assert "quick path: one researcher, one search step, claims quoted, one round, fast model" in note
 
 
 async def test_a_multi_hop_plan_is_sized_by_difficulty() -> None:

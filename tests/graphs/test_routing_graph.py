@@ -47,6 +47,9 @@ async def test_a_simple_lookup_takes_the_quick_path_on_the_fast_model() -> None:
     assert models["summarizer"] == {"scripted:research1"}, "the reasoning tier is `model` when unset"
     assert report.citations and "Route: simple lookup (model: One fact about one thing" in report.markdown
     assert "quick path" in report.markdown
+    researcher_calls = [e for e in recorder.events if e.kind == "llm.call" and e.data["role"] == "researcher"]
+    assert len(researcher_calls) == 1, "one step, and its claims are quoted from what it read"
+    assert "researcher.extractive" in recorder.kinds()
 
 
 async def test_a_survey_takes_the_full_graph_and_depth_turns_routing_off() -> None:
