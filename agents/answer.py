@@ -76,7 +76,7 @@ MAX_ANSWER_WORDS = 12
 
 _ANSWER_LINE = re.compile(r"^\W*(?:short\s+)?answer\W*:\W*(?P<answer>.*?)\W*$", re.IGNORECASE)
 _PREAMBLE = re.compile(
-    r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s+is\s*(?:that\s+)?:?\s*|(?:the\s+)?(?:short\s+)?answer\s*:\s*)+",
+    r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s+is\s*(?:that\s+)?:?\s*|(?:the\s+)?(?:short\s+)?answer\s*[:,]\s*)+",
     re.IGNORECASE,
 )
 _YES_NO_START = re.compile(

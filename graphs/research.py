@@ -150,11 +150,13 @@ async def summarize(
     else:  # the short answer is asked for alongside the first drafts, so it adds no wait
         writing = summarizer.write_drafts(brief, evidence, notes, context, context.config.drafts)
         rendered = summarizer.render_evidence(evidence)
+        # The person's own words: a weak rewriter turned "Are X and Y both ...?" into a what-question.
+        asked = brief.original_question
         if context.config.samples > 1:
-            drafts, vote = await asyncio.gather(writing, sample_short_answers(brief.question, rendered, context))
+            drafts, vote = await asyncio.gather(writing, sample_short_answers(asked, rendered, context))
             answer = vote.answer
         else:
-            drafts, answer = await asyncio.gather(writing, ask_short_answer(brief.question, rendered, context))
+            drafts, answer = await asyncio.gather(writing, ask_short_answer(asked, rendered, context))
             vote = None
     update: dict[str, Any] = {
         "candidates": [DraftRecord(markdown=d.markdown, by_model=d.by_model, answer=d.answer) for d in drafts]
@@ -275,7 +277,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
     evidence_texts = [body, *(p for c in citations for p in c.all_passages)]
     candidates = (state.get("short_answer", ""), best.answer)
-    grounded = (grounded_answer(a, state["brief"].question, evidence_texts) for a in candidates)
+    grounded = (grounded_answer(a, state["brief"].original_question, evidence_texts) for a in candidates)
     answer = next((a for a in grounded if a), "")
     context.emit(
         "answer.checked",

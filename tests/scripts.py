@@ -266,6 +266,7 @@ class ResearchResponder:
     # differ in coverage).
     drafts_vary: bool = False
     summaries_written: int = 0
+    rewrite_to: str = ""  # the rewriter's question, when it should not be the one asked
 
     def __call__(self, messages: list[BaseMessage], kwargs: dict[str, Any]) -> Any:
         schema = kwargs.get("structured_schema")
@@ -277,7 +278,8 @@ class ResearchResponder:
 
     def structured(self, schema: Any, messages: list[BaseMessage]) -> Any:
         if schema is RewrittenQuestion:
-            return RewrittenQuestion(question=_tag(messages, "question"), intent="learn the facts", language="en")
+            question = self.rewrite_to or _tag(messages, "question")
+            return RewrittenQuestion(question=question, intent="learn the facts", language="en")
         if schema is ClarifyDecision:
             if self.clarify:
                 return ClarifyDecision(

@@ -90,3 +90,12 @@ async def test_prompt_styles_reach_the_researcher_and_summarizer_prompts() -> No
         assert marker in str(researcher[0]["messages"][0].content)
         assert marker in str(writer[0]["messages"][0].content)
         assert report.citations and "Kettel" not in report.markdown
+
+
+async def test_a_yes_no_question_the_rewriter_reworded_is_still_answered_yes_or_no() -> None:
+    """SmolLM2 rewrote "Are Giuseppe Verdi and Ambroise Thomas both opera composers?" as a what-question."""
+    responder = ResearchResponder(tasks=1, short_answers=("yes",), rewrite_to="How long do cats sleep?")
+    report, recorder = await run_graph(question="Do cats sleep more than 12 hours a day?", models=_models(responder))
+    assert report.answer == "yes"
+    checked = next(e for e in recorder.events if e.kind == "answer.checked")
+    assert checked.data["kept"] == "yes"
