@@ -84,6 +84,7 @@ class Dispatch:
 
     tasks: list[ResearchTask]
     notes: list[str] = field(default_factory=list)
+    over_limit: bool = False  # tasks were dropped for the agent limit (not for being off-topic)
     difficulty: Difficulty = "simple"
     route: Route | None = None
 
@@ -143,7 +144,7 @@ def _to_tasks(drafts: Sequence[TaskDraft], round_no: int, limit: int, skip_goals
         tasks.append(
             ResearchTask(id=f"r{round_no}t{len(tasks) + 1}", goal=goal, queries=queries, done_when=draft.done_when)
         )
-    return Dispatch(tasks=tasks, notes=notes)
+    return Dispatch(tasks=tasks, notes=notes, over_limit=bool(notes))
 
 
 async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispatch:

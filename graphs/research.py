@@ -97,7 +97,7 @@ async def plan(
     )
     for note in dispatch.notes:
         context.emit("manager.dropped", note, agent="manager")
-    limits = ["agents"] if dispatch.notes else []
+    limits = ["agents"] if dispatch.over_limit else []
     notes = [route.method_note(), *(reuse.notes if reuse else []), *dispatch.notes]
     update: dict[str, Any] = {"tasks": dispatch.tasks, "round": 1, "notes": notes, "limits_hit": limits, "route": route}
     if reuse:

@@ -68,7 +68,7 @@ async def test_manager_sizes_the_plan_and_drops_tasks_over_the_limit_with_a_note
     assert quick.tasks[0].max_steps == QUICK_PATH_STEPS and quick.tasks[0].model_tier == "fast"
     context, _ = make_context(ScriptedChatModel(script=[lookup]), max_agents=3, depth="standard")
     sized = await manager.plan_research(BRIEF, context)  # depth set: no quick path, the limit drops the rest
-    assert len(sized.tasks) == 1 and len(sized.notes) == 4
+    assert len(sized.tasks) == 1 and len(sized.notes) == 4 and sized.over_limit
 
 
 async def test_manager_drops_off_topic_tasks_and_queries_and_tasks_repeating_anothers_searches() -> None:
@@ -82,6 +82,7 @@ async def test_manager_drops_off_topic_tasks_and_queries_and_tasks_repeating_ano
     dispatch = await manager.plan_research(BRIEF, context)
     assert [(t.goal, t.queries) for t in dispatch.tasks] == [(BRIEF.question, [BRIEF.question])]
     assert [note.split(":")[0] for note in dispatch.notes] == ["Dropped off-topic task in round 1"] * 2
+    assert not dispatch.over_limit, "an off-topic task is not a task over the agent limit"
     drafts = [
         TaskDraft(goal="Sleep of house cats", queries=["cats sleep hours", "what to search the web for"]),
         TaskDraft(goal="Sleep of pet cats", queries=["cats sleep hours"]),
