@@ -44,6 +44,10 @@ class Reuse:
     origins: dict[str, CacheOrigin] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     is_repeat: bool = False  # the same brief word for word: the earlier run's review already judged it
+    # On a repeat with every task fresh: the earlier run's report body (cited by source id) and short
+    # answer, served again instead of written again; the verifier still checks every sentence.
+    served_body: str = ""
+    served_answer: str = ""
 
 
 def _cited_ids(findings: Sequence[Findings]) -> set[str]:
@@ -61,6 +65,12 @@ async def look_up(brief: ResearchBrief, context: ResearchContext) -> Reuse | Non
         return None
     reuse = _reuse(hit, context, now=cache.clock())
     reuse.is_repeat = _words(hit.entry.brief) == _words(cache_text(brief))
+    if reuse.is_repeat and hit.entry.report_body and not reuse.dispatch.tasks and not hit.stale:
+        reuse.served_body, reuse.served_answer = hit.entry.report_body, hit.entry.answer
+        reuse.notes.append(
+            f"Research cache: the same brief, with every finding fresh: run {hit.entry.run_id}'s report is "
+            "served again, each of its sentences re-verified against the stored passages."
+        )
     return reuse
 
 
@@ -98,6 +108,7 @@ def _reuse(hit: CacheHit, context: ResearchContext, now: float) -> Reuse:
     reuse.dispatch.notes.extend(
         f"Dropped task over the limit of {limit} in round 1: {c.task.goal}" for c in redo[limit:]
     )
+    reuse.dispatch.over_limit = len(redo) > limit
     reuse.notes = _notes(hit, reuse, now)
     context.emit(
         "research_cache.hit",
@@ -138,6 +149,8 @@ def entry_for_run(
     source_texts: Mapping[str, str],
     origins: Mapping[str, CacheOrigin],
     now: float,
+    report_body: str = "",
+    answer: str = "",
 ) -> CacheEntry | None:
     """This run's entry for the cache; None when it researched nothing new (pure reuse) or found nothing."""
     by_task: dict[str, Findings] = {}
@@ -169,4 +182,6 @@ def entry_for_run(
         tasks=cached,
         sources={sid: source for sid, source in sources.items() if sid in cited},
         source_texts={sid: text for sid, text in source_texts.items() if sid in cited},
+        report_body=report_body,
+        answer=answer,
     )

@@ -8,7 +8,7 @@ appearance so the references section lists exactly what the text cites.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from deepresearch.schemas import Claim, Findings, Passage, Source
@@ -76,6 +76,31 @@ def numbers_in(text: str) -> list[int]:
 def tidy_citations(text: str) -> str:
     """Put markers before the sentence's final punctuation: 'x. [1]' → 'x [1].'."""
     return _PERIOD_BEFORE_CITATION.sub(lambda m: f"{m.group(2).rstrip()}{m.group(1)}", text)
+
+
+_SOURCE_CITATION = re.compile(r"\[@([^\]]+)\]")
+
+
+def cite_by_source(markdown: str, source_of_number: Mapping[int, str]) -> str:
+    """`[1, 2]` → `[@src_a; @src_b]`: citations that survive a change of numbering (the research cache keeps
+    a report for later runs, whose evidence numbers its sources afresh)."""
+
+    def replace(match: re.Match[str]) -> str:
+        ids = [source_of_number[n] for n in numbers_in(match.group(0)) if n in source_of_number]
+        return f"[{'; '.join('@' + sid for sid in ids)}]" if ids else ""
+
+    return CITATION.sub(replace, markdown)
+
+
+def cite_by_number(markdown: str, number_of_source: Mapping[str, int]) -> str:
+    """The inverse of `cite_by_source` for this run's evidence; a source it does not have is dropped."""
+
+    def replace(match: re.Match[str]) -> str:
+        ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
+        numbers = [number_of_source[sid] for sid in ids if sid in number_of_source]
+        return f"[{', '.join(str(n) for n in numbers)}]" if numbers else ""
+
+    return _SOURCE_CITATION.sub(replace, markdown)
 
 
 def keep_numbers(text: str, valid: set[int]) -> tuple[str, list[int]]:

@@ -20,7 +20,7 @@ from langgraph.types import Command, Send, interrupt
 from agents import clarifier, manager, rewriter, summarizer, verifier
 from agents.answer import ask_short_answer, grounded_answer
 from agents.cache_reuse import entry_for_run, look_up
-from agents.citations import gather_evidence
+from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
 from agents.self_consistency import recheck_note, recheck_task, sample_short_answers, wants_another_round
@@ -102,7 +102,8 @@ async def plan(
     update: dict[str, Any] = {"tasks": dispatch.tasks, "round": 1, "notes": notes, "limits_hit": limits, "route": route}
     if reuse:
         update |= {"tasks": [*reuse.tasks, *dispatch.tasks], "findings": reuse.findings, "sources": reuse.sources,
-                   "source_texts": reuse.source_texts, "cache_origins": reuse.origins}
+                   "source_texts": reuse.source_texts, "cache_origins": reuse.origins,
+                   "served_body": reuse.served_body, "short_answer": reuse.served_answer}
     if not dispatch.tasks:  # all reused: a repeated brief is written up, a close one reviewed for gaps
         return Command(goto="summarize" if reuse and reuse.is_repeat else "review", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
@@ -143,6 +144,11 @@ async def summarize(
     if evidence.is_empty:
         return Command(goto="finalize")
     revision = len(state.get("drafts", []))
+    served = state.get("served_body", "")
+    if served and not revision:  # not a model's draft, so the verifier checks it but never sends it back
+        _phase(runtime, "summarize", "Serving the cached report")
+        body = cite_by_number(served, evidence.number_of)
+        return Command(goto="verify", update={"candidates": [DraftRecord(markdown=body, by_model=False)]})
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
     brief, notes = state["brief"], state.get("revision_notes", "")
     if revision:
@@ -219,8 +225,9 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
     return Command(goto="finalize", update=update)
 
 
-async def _remember(state: ResearchState, context: ResearchContext) -> None:
-    """Leaves this run's findings in the research cache (when on) for later runs on a close brief."""
+async def _remember(state: ResearchState, context: ResearchContext, body: str = "", answer: str = "") -> None:
+    """Leaves this run's findings, and its verified report (`body`, cited by source id, and `answer`), in the
+    research cache (when on) for later runs on a close brief."""
     cache = context.services.research_cache
     if cache is None:
         return
@@ -234,6 +241,8 @@ async def _remember(state: ResearchState, context: ResearchContext) -> None:
         source_texts=state.get("source_texts", {}),
         origins=state.get("cache_origins", {}),
         now=cache.clock(),
+        report_body=body,
+        answer=answer,
     )
     if entry is not None:
         await cache.store(entry)
@@ -288,7 +297,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     report = assemble_report(
         record, body, citations, sources, gaps=gaps, support_score=score, answer=answer, vote=state.get("answer_vote")
     )
-    await _remember(state, context)
+    await _remember(state, context, cite_by_source(body, {c.number: c.source_id for c in citations}), answer)
     context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
     return {"report": report}
 

@@ -119,6 +119,7 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     candidates: list[DraftRecord]  # the drafts of this summarize pass (best-of-N), before verification
     answer_vote: AnswerVote  # self-consistency over the short answer (samples > 1)
     answer_rechecked: bool  # a low agreement already bought one more research round
+    served_body: str  # a repeated brief: the cached report body (cited by source id), verified, not rewritten
 
 
 def checkpoint_serde() -> JsonPlusSerializer:

@@ -66,6 +66,10 @@ class CacheEntry(BaseModel):
     tasks: list[CachedTask] = Field(default_factory=list)
     sources: dict[str, Source] = Field(default_factory=dict)
     source_texts: dict[str, str] = Field(default_factory=dict)
+    # The run's verified report body, cited by source id (`agents.citations.cite_by_source`), and its
+    # checked short answer: served again, re-verified, when the very same brief comes back fresh.
+    report_body: str = ""
+    answer: str = ""
 
 
 class CacheOrigin(BaseModel):

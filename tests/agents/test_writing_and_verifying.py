@@ -154,3 +154,12 @@ def test_references_show_the_licence_of_text_that_carries_one() -> None:
     lines = references_markdown([(1, wiki), (2, SOURCES["a"])]).splitlines()
     assert lines[0].endswith("text licensed CC BY-SA 4.0)")
     assert "licensed" not in lines[1]
+
+
+def test_citations_by_source_survive_a_new_numbering_and_lose_sources_the_run_lacks() -> None:
+    from agents.citations import cite_by_number, cite_by_source
+
+    portable = cite_by_source("Cats sleep [1, 2]. Kittens more [2]. Dogs [3].", {1: "src_a", 2: "src_b"})
+    assert portable == "Cats sleep [@src_a; @src_b]. Kittens more [@src_b]. Dogs ."
+    assert cite_by_number(portable, {"src_b": 1, "src_a": 2}) == "Cats sleep [2, 1]. Kittens more [1]. Dogs ."
+    assert cite_by_number(portable, {"src_b": 1}) == "Cats sleep [1]. Kittens more [1]. Dogs ."
