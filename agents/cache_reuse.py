@@ -4,9 +4,9 @@ On a hit (`memory.research_cache`), the earlier run's fresh tasks come back as t
 findings, relabelled `c1, c2, …` so they never collide with tasks researched now; its stale tasks, and
 tasks that found nothing, are researched again. No plan call is made: the earlier run's route is reused.
 The very same brief with every task fresh is not even written again: the earlier run's verified report
-is served, and the verifier checks each of its sentences against the stored passages. A full-path run on a brief that is close but not the same
-still goes through review, where the manager compares the reused findings with this brief and sends
-researchers only for what is missing.
+is served, and the verifier checks each of its sentences against the stored passages. A full-path run
+on a brief that is close but not the same still goes through review, where the manager compares the
+reused findings with this brief and sends researchers only for what is missing.
 """
 
 from __future__ import annotations
