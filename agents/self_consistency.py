@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from agents.answer import ask_short_answer
 from agents.context import ResearchContext
+from agents.router import QUICK_PATH_STEPS
 from deepresearch.schemas import ResearchTask
 
 RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
@@ -103,19 +104,23 @@ def wants_another_round(
     return config.max_time_s - elapsed >= elapsed / rounds_done
 
 
-def recheck_task(question: str, vote: AnswerVote, round_no: int) -> ResearchTask:
-    """The task of the extra round: find the passage that decides between the answers given."""
+def recheck_task(question: str, vote: AnswerVote, round_no: int, *, quick: bool = False) -> ResearchTask:
+    """The task of the extra round: find the passage that decides between the answers given. On the quick
+    path it keeps the quick path's limits (one step, quoted claims, the fast tier)."""
     candidates = vote.candidates()[:MAX_CANDIDATES_IN_TASK]
     if candidates:
         goal = f"Settle the answer to: {question} (candidate answers that disagree: {'; '.join(candidates)})"
     else:
         goal = f"Find the passage that answers: {question}"
-    return ResearchTask(
+    task = ResearchTask(
         id=f"r{round_no}check",
         goal=goal,
         queries=[question, *candidates],
         done_when="a passage states the answer to the question",
     )
+    if quick:
+        return task.model_copy(update={"max_steps": QUICK_PATH_STEPS, "model_tier": "fast", "extractive": True})
+    return task
 
 
 def recheck_note(vote: AnswerVote, min_agreement: float, round_no: int) -> str:

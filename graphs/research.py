@@ -179,7 +179,8 @@ async def summarize(
             already_rechecked=state.get("answer_rechecked", False),
             context=context,
         ):  # the drafts are dropped: the next summarize pass writes from the larger evidence
-            task = recheck_task(brief.question, vote, round_no + 1)
+            route = state.get("route")
+            task = recheck_task(brief.question, vote, round_no + 1, quick=route is not None and route.is_quick)
             note = recheck_note(vote, context.config.min_agreement, round_no + 1)
             _phase(runtime, "research", f"1 researcher, round {round_no + 1}: the short answers disagree")
             recheck = {"tasks": [task], "round": round_no + 1, "notes": [note], "answer_rechecked": True}

@@ -99,3 +99,14 @@ async def test_a_yes_no_question_the_rewriter_reworded_is_still_answered_yes_or_
     assert report.answer == "yes"
     checked = next(e for e in recorder.events if e.kind == "answer.checked")
     assert checked.data["kept"] == "yes"
+
+
+async def test_the_recheck_round_of_a_quick_path_run_keeps_the_quick_paths_limits() -> None:
+    answers = ("between 12 and 16 hours", "16 hours", "12 hours")
+    report, recorder = await run_routed_graph(
+        models=_models(ResearchResponder(tasks=1, short_answers=answers)), samples=3, max_rounds=2
+    )
+    route = next(e for e in recorder.events if e.kind == "route.decided")
+    assert route.data["path"] == "quick" and "Task r2check: Settle the answer to" in report.markdown
+    researcher_calls = [e.agent for e in recorder.events if e.kind == "llm.call" and e.data["role"] == "researcher"]
+    assert researcher_calls == ["r1t1", "r2check"], "one step each, claims quoted: no findings call"
