@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, ToolCall
 
 from agents.context import ResearchContext
 from agents.observe import SEARCH_TOOLS, url_key
-from agents.support import content_token_set
+from agents.support import content_token_set, shares_content_word
 from deepresearch.schemas import ResearchTask
 
 # Repeated searches turned into reads of their next result before the researcher concludes: past the top
@@ -85,8 +85,8 @@ def instead_of_off_topic_search(
     """A search sharing no content word with its task (a weak model copies a tool's description as its
     query) runs the task's next untried planned query instead; returns the call and a note for the model."""
     query = " ".join(str(call["args"].get("query", "")).split())
-    task_words = content_token_set(" ".join([task.goal, *task.queries]))
-    if call["name"] not in SEARCH_TOOLS or not task_words or content_token_set(query) & task_words:
+    task_text = " ".join([task.goal, *task.queries])
+    if call["name"] not in SEARCH_TOOLS or not content_token_set(task_text) or shares_content_word(query, task_text):
         return call, ""
     planned = [*task.queries, task.goal]
     instead = next((q for q in planned if q.strip().lower() not in tried), planned[0])

@@ -21,14 +21,14 @@ from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from agents.router import (
     DIFFICULTY_OF,
-    QUICK_PATH_STEPS,
     Difficulty,
     QuestionKind,
     Route,
     decide_route,
     effective_depth,
+    on_quick_path,
 )
-from agents.support import content_token_set
+from agents.support import shares_content_word
 from deepresearch.errors import StructuredOutputError
 from deepresearch.schemas import Findings, ResearchBrief, ResearchTask
 
@@ -99,24 +99,17 @@ def task_limit(difficulty: Difficulty, context: ResearchContext) -> int:
     return max(1, min(config.max_agents, by_depth[effective_depth(config)][difficulty]))
 
 
-def _on_topic(text: str, brief_words: frozenset[str]) -> bool:
-    """Whether `text` names anything the brief names. A weak model fills a plan with its schema's own
-    words ("lookup", "what to search the web for"): a task or query sharing no content word with the brief
-    cannot find its evidence, and every researcher step spent on it is wasted."""
-    return bool(content_token_set(text) & brief_words)
-
-
 def usable_drafts(drafts: Sequence[TaskDraft], brief_text: str, round_no: int) -> tuple[list[TaskDraft], list[str]]:
     """The drafts worth a researcher: off-topic queries removed, off-topic tasks and tasks repeating another's
-    searches dropped (with a note for the method section)."""
-    brief_words = content_token_set(brief_text)
+    searches dropped (with a note for the method section). A weak model fills a plan with its schema's
+    own words ("lookup", "what to search the web for"); every researcher step spent on those is wasted."""
     kept: list[TaskDraft] = []
     notes: list[str] = []
     seen: set[tuple[str, ...]] = set()
     for draft in drafts:
         goal = " ".join(draft.goal.split())
-        queries = [" ".join(q.split()) for q in draft.queries if _on_topic(q, brief_words)][:3]
-        if not goal or (not queries and not _on_topic(goal, brief_words)):
+        queries = [" ".join(q.split()) for q in draft.queries if shares_content_word(q, brief_text)][:3]
+        if not goal or (not queries and not shares_content_word(goal, brief_text)):
             if goal:
                 notes.append(f"Dropped off-topic task in round {round_no}: {_one_line(goal, 120)}")
             continue
@@ -166,14 +159,7 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
         drafts = [TaskDraft(goal=brief.question, queries=[brief.question])]
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
         queries = [draft.queries[0] for draft in drafts if draft.queries] or [brief.question]
-        quick = ResearchTask(
-            id="r1t1",
-            goal=brief.question,
-            queries=queries[:3],
-            max_steps=QUICK_PATH_STEPS,
-            model_tier="fast",
-            extractive=True,
-        )
+        quick = on_quick_path(ResearchTask(id="r1t1", goal=brief.question, queries=queries[:3]))
         return Dispatch(tasks=[quick], notes=notes, difficulty=route.difficulty, route=route)
     dispatch = _to_tasks(drafts, 1, task_limit(route.difficulty, context), set())
     dispatch.notes[:0] = notes

@@ -24,6 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from deepresearch.config import ResearchConfig
+from deepresearch.schemas import ResearchTask
 
 QuestionKind = Literal["lookup", "multi_hop", "survey"]
 Depth = Literal["quick", "standard", "deep"]
@@ -39,6 +40,11 @@ DIFFICULTY_OF: dict[QuestionKind, Difficulty] = {"lookup": "simple", "multi_hop"
 DEFAULT_DEPTH: Depth = "standard"
 # A lookup needs one search, its top results read in the same step; its claims are then quoted from them.
 QUICK_PATH_STEPS = 1
+
+
+def on_quick_path(task: ResearchTask) -> ResearchTask:
+    """`task` with the quick path's limits: `QUICK_PATH_STEPS` steps, quoted claims, the fast tier."""
+    return task.model_copy(update={"max_steps": QUICK_PATH_STEPS, "model_tier": "fast", "extractive": True})
 
 _WH_START = re.compile(
     r"^(?:when|where|who|whom|what|which|how (?:many|much|old|long|tall|far)|in (?:what|which) (?:year|city|country))\b"

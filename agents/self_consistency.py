@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 
 from agents.answer import ask_short_answer
 from agents.context import ResearchContext
-from agents.router import QUICK_PATH_STEPS
+from agents.router import on_quick_path
 from deepresearch.schemas import ResearchTask
 
 RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
@@ -118,9 +118,7 @@ def recheck_task(question: str, vote: AnswerVote, round_no: int, *, quick: bool 
         queries=[question, *candidates],
         done_when="a passage states the answer to the question",
     )
-    if quick:
-        return task.model_copy(update={"max_steps": QUICK_PATH_STEPS, "model_tier": "fast", "extractive": True})
-    return task
+    return on_quick_path(task) if quick else task
 
 
 def recheck_note(vote: AnswerVote, min_agreement: float, round_no: int) -> str:

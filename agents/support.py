@@ -151,6 +151,12 @@ def content_token_set(text: str) -> frozenset[str]:
     return frozenset(content_tokens(text))
 
 
+def shares_content_word(text: str, other: str) -> bool:
+    """Whether `text` names anything `other` names: a weak model's plan or search that shares no content
+    word with its brief or task (the tool's own description, copied) cannot find its evidence."""
+    return bool(content_token_set(text) & content_token_set(other))
+
+
 def token_overlap(sentence: str, passage: str) -> float:
     """Share of the sentence's distinct content tokens found in the passage (0..1)."""
     wanted = content_token_set(sentence)

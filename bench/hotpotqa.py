@@ -66,7 +66,7 @@ from agents.answer import ANSWER_SCHEMAS, is_yes_no_question, without_preamble  
 from agents.citations import numbers_in  # noqa: E402
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
-from bench.hotpotqa_data import Question, file_digest, load, offline_main  # noqa: E402
+from bench.hotpotqa_data import Question, file_digest, load, offline_main, save_results  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig, load_config  # noqa: E402
@@ -349,9 +349,7 @@ async def run(args: argparse.Namespace) -> int:
     for question in questions:
         results.append(await run_question(question, config, models))
         print("\n".join(question_lines(results[-1])), flush=True)
-        payload = {**header, "totals": totals(results), "questions": results}
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        save_results(out, header, totals(results), results)
     print("\ntotals")
     print("\n".join(total_lines(totals(results), config.samples)))
     print(f"results: {out}")

@@ -69,6 +69,13 @@ def load(path: Path) -> tuple[list[Document], list[Question]]:
     return list(docs.values()), questions
 
 
+def save_results(out: Path, header: dict[str, Any], totals: dict[str, Any], results: list[dict[str, Any]]) -> None:
+    """The results file, rewritten after every question so a run cut short still leaves its figures."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {**header, "totals": totals, "questions": results}
+    out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 Args = TypeVar("Args")
 
 

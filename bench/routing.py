@@ -34,7 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hotpotqa import bench_config, default_work_dir, short_answer_of  # noqa: E402
-from bench.hotpotqa_data import load, offline_main  # noqa: E402
+from bench.hotpotqa_data import load, offline_main, save_results  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig  # noqa: E402
@@ -168,9 +168,7 @@ async def run(args: argparse.Namespace) -> int:
     for klass, item in work:
         results.append(await run_one(item, klass, config))
         print(question_line(results[-1]), flush=True)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        payload = {**header, "totals": class_totals(results), "questions": results}
-        out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        save_results(out, header, class_totals(results), results)
     print("\ntotals")
     print("\n".join(total_lines(class_totals(results))))
     print(f"results: {out}")

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from deepresearch.config import Tier
+
 _TRACKING_PARAMS = frozenset(
     {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "ref"}
 )
@@ -143,7 +145,7 @@ class ResearchTask(BaseModel):
     # `max_steps`, the fast model tier for its researcher, and claims quoted from the passages read
     # rather than drafted in one more model call.
     max_steps: int | None = None
-    model_tier: Literal["fast", "reasoning"] | None = None
+    model_tier: Tier | None = None
     extractive: bool = False
 
 
