@@ -33,7 +33,7 @@ QUESTION = "How long do cats sleep?"
 def server_settings(latency_s: float) -> dict[str, str]:
     return {
         "DEEPRESEARCH_MODEL": f"scripted:research@{latency_s}",
-        "DEEPRESEARCH_SERVICES_FACTORY": "tests.scripts:research_services",
+        "DEEPRESEARCH_SERVICES_FACTORY": "deepresearch.testing.web:research_services",
         "DEEPRESEARCH_CLARIFY": "false",
         "DEEPRESEARCH_MAX_ROUNDS": "1",
     }

@@ -21,10 +21,9 @@ from typing import Literal
 
 from bench.scripted_run import TimedRun, load_average, timed_run
 from deepresearch.config import ROLES, ResearchConfig, load_config
+from deepresearch.testing import FakeWeb, ResearchResponder, ScriptedChatModel, aspect_pages, scripted_services
 from graphs.research import build_research_graph
 from graphs.researcher import build_researcher_graph
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import FakeWeb, ResearchResponder, aspect_pages, scripted_services
 
 Depth = Literal["quick", "standard", "deep"]
 

@@ -15,8 +15,7 @@ import statistics
 
 from bench.scripted_run import load_average, timed_run
 from deepresearch.config import ROLES, load_config
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import ResearchResponder, scripted_services
+from deepresearch.testing import ResearchResponder, ScriptedChatModel, scripted_services
 
 LATENCY_S = 0.5
 CALLS_PER_RESEARCHER = 4

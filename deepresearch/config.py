@@ -73,6 +73,15 @@ class ResearchConfig(BaseSettings):
     llm_max_retries: int = Field(default=3, ge=0, le=10)
     structured_attempts: int = Field(default=3, ge=1, le=10)
     structured_method: Literal["auto", "native", "json_mode", "prompt"] = "auto"
+    # Model profiles (deepresearch.llm.profiles): JSON overrides of what the defaults say about a model, for
+    # every role or for one, e.g. '{"weak": true}' or '{"native_tools": false}'.
+    profile: dict[str, Any] = Field(default_factory=dict)
+    rewriter_profile: dict[str, Any] | None = None
+    clarifier_profile: dict[str, Any] | None = None
+    manager_profile: dict[str, Any] | None = None
+    researcher_profile: dict[str, Any] | None = None
+    summarizer_profile: dict[str, Any] | None = None
+    verifier_profile: dict[str, Any] | None = None
 
     # Providers. Keys are secrets: they never reach reports, traces or logs.
     openai_api_key: SecretStr | None = Field(

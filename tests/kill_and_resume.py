@@ -59,7 +59,7 @@ def kill_mid_research_and_resume(
     extra_env: dict[str, str] | None = None,
     after_kill: Callable[[], None] = lambda: None,
     model: str = "scripted:research",
-    services_factory: str = "tests.scripts:research_services",
+    services_factory: str = "deepresearch.testing.web:research_services",
     first_env: Mapping[str, str] | None = None,
     ready: Callable[[], bool] = lambda: True,
 ) -> Resumed:
@@ -73,11 +73,11 @@ def kill_mid_research_and_resume(
         # Each researcher reads only its search's top result: researcher 1's is a page that answers at
         # once, researcher 2's is the page that hangs.
         "DEEPRESEARCH_READ_PER_SEARCH": "1",
-        "DR_TEST_CALL_LOG": str(log),
+        "DEEPRESEARCH_TESTING_CALL_LOG": str(log),
         "PYTHONPATH": str(project_root),
         **(extra_env or {}),
     }
-    killed_env = env | dict({"DR_TEST_SLOW_URL": HANGING_URL} if first_env is None else first_env)
+    killed_env = env | dict({"DEEPRESEARCH_TESTING_SLOW_URL": HANGING_URL} if first_env is None else first_env)
     first = _spawn(project_root, killed_env, ["run", run_id])
     trace = data_dir / "runs" / run_id / "trace.jsonl"
     deadline = time.monotonic() + 60

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from deepresearch.config import EMBEDDED_MODEL, ResearchConfig, Role, Tier
 from deepresearch.errors import StructuredOutputError
+from deepresearch.llm.profiles import ModelProfile, profile_for
 from deepresearch.llm.providers import BuiltModel, build_model, parse_spec
 from deepresearch.llm.reasoning import strip_reasoning
 from deepresearch.llm.retry import call_with_retry
@@ -105,8 +106,8 @@ class ChatModelHandle:
         )
 
     @property
-    def has_native_tools(self) -> bool:
-        return self.built.has_native_tools
+    def profile(self) -> ModelProfile:
+        return self.built.profile
 
     async def _call(self, runnable: Any, messages: Sequence[BaseMessage], agent: str | None) -> Any:
         self.ledger.check(estimate_tokens(messages) + self.reply_allowance, role=self.role)
@@ -206,7 +207,7 @@ class ChatModelHandle:
         raise StructuredOutputError(schema.__name__, self.structured_attempts, last_error)
 
 
-ModelBuilder = Callable[[str, ResearchConfig], BuiltModel]
+ModelBuilder = Callable[[str, ResearchConfig, Role], BuiltModel]
 
 
 class ModelSet:
@@ -262,10 +263,11 @@ class ModelSet:
     def for_role(self, role: Role) -> ChatModelHandle:
         if role not in self._handles:
             if role in self.overrides:
-                method = "native" if self.config.structured_method == "auto" else self.config.structured_method
-                built = BuiltModel(self.overrides[role], parse_spec("scripted:override"), method, True)
+                spec = parse_spec("scripted:override")
+                profile = profile_for(role, spec.provider, spec.model, self.config)
+                built = BuiltModel(self.overrides[role], spec, profile)
             else:
-                built = self.builder(self.spec_for(role), self.config)
+                built = self.builder(self.spec_for(role), self.config, role)
             self._handles[role] = ChatModelHandle(
                 role,
                 built,

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from deepresearch.config import ResearchConfig
+from deepresearch.config import ResearchConfig, Role
 from deepresearch.errors import ConfigError
-from deepresearch.llm.structured import StructuredMethod
+from deepresearch.llm.profiles import ModelProfile, StructuredMethod, profile_for
 
 
 @dataclass(frozen=True)
@@ -30,12 +30,19 @@ class ModelSpec:
 
 @dataclass(frozen=True)
 class BuiltModel:
-    """A chat model plus what the model layer needs to know about how to talk to it."""
+    """A chat model plus its profile: what the model layer and the agents need to know about it."""
 
     chat: BaseChatModel
     spec: ModelSpec
-    structured_method: StructuredMethod
-    has_native_tools: bool
+    profile: ModelProfile
+
+    @property
+    def structured_method(self) -> StructuredMethod:
+        return self.profile.structured_method
+
+    @property
+    def has_native_tools(self) -> bool:
+        return self.profile.native_tools
 
 
 def parse_spec(spec: str) -> ModelSpec:
@@ -77,7 +84,7 @@ def _own_async_client(config: ResearchConfig) -> Any:
     return httpx.AsyncClient(timeout=config.llm_timeout_s)
 
 
-def _embedded(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
+def _embedded(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
     from deepresearch.llm.embedded import ChatEmbeddedLlama, locate_embedded_model
 
     chat = ChatEmbeddedLlama(
@@ -87,10 +94,10 @@ def _embedded(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
         temperature=config.temperature,
         max_tokens=config.max_output_tokens,
     )
-    return BuiltModel(chat, spec, "native", has_native_tools=False)
+    return chat
 
 
-def _openai(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
+def _openai(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
     module = _import("langchain_openai", "openai")
     base_url = config.openai_base_url
     # A compatible server (vLLM, llama.cpp, LM Studio) often needs no key; OpenAI itself always does.
@@ -98,7 +105,7 @@ def _openai(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
         api_key = "not-needed"
     else:
         api_key = _secret(config.openai_api_key, "DEEPRESEARCH_OPENAI_API_KEY or OPENAI_API_KEY", "openai")
-    chat = module.ChatOpenAI(
+    chat: BaseChatModel = module.ChatOpenAI(
         model=spec.model,
         api_key=api_key,
         base_url=base_url,
@@ -109,16 +116,14 @@ def _openai(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
         stream_usage=True,
         http_async_client=_own_async_client(config),
     )
-    # Compatible servers disagree on json_schema support; JSON mode plus validation feedback works on all.
-    method: StructuredMethod = "json_mode" if base_url else "native"
-    return BuiltModel(chat, spec, method, has_native_tools=True)
+    return chat
 
 
-def _anthropic(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
+def _anthropic(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
     module = _import("langchain_anthropic", "anthropic")
     api_key = _secret(config.anthropic_api_key, "DEEPRESEARCH_ANTHROPIC_API_KEY or ANTHROPIC_API_KEY", "anthropic")
     kwargs: dict[str, Any] = {"base_url": config.anthropic_base_url} if config.anthropic_base_url else {}
-    chat = module.ChatAnthropic(
+    chat: BaseChatModel = module.ChatAnthropic(
         model=spec.model,
         api_key=api_key,
         temperature=config.temperature,
@@ -127,25 +132,25 @@ def _anthropic(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
         max_retries=0,
         **kwargs,
     )
-    return BuiltModel(chat, spec, "native", has_native_tools=True)
+    return chat
 
 
-def _ollama(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
+def _ollama(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
     module = _import("langchain_ollama", "ollama")
-    chat = module.ChatOllama(
+    chat: BaseChatModel = module.ChatOllama(
         model=spec.model,
         base_url=config.ollama_base_url,
         temperature=config.temperature,
         num_predict=config.max_output_tokens,
     )
-    return BuiltModel(chat, spec, "native", has_native_tools=True)
+    return chat
 
 
-def _deepseek(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
+def _deepseek(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
     module = _import("langchain_deepseek", "deepseek")
     api_key = _secret(config.deepseek_api_key, "DEEPRESEARCH_DEEPSEEK_API_KEY or DEEPSEEK_API_KEY", "deepseek")
     kwargs: dict[str, Any] = {"api_base": config.deepseek_base_url} if config.deepseek_base_url else {}
-    chat = module.ChatDeepSeek(
+    chat: BaseChatModel = module.ChatDeepSeek(
         model=spec.model,
         api_key=api_key,
         temperature=config.temperature,
@@ -155,21 +160,21 @@ def _deepseek(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
         http_async_client=_own_async_client(config),
         **kwargs,
     )
-    # deepseek-reasoner has no tool calling; JSON mode works on both of DeepSeek's models.
-    return BuiltModel(chat, spec, "json_mode", has_native_tools=spec.model != "deepseek-reasoner")
+    return chat
 
 
-def _scripted(spec: ModelSpec, config: ResearchConfig) -> BuiltModel:
-    """Test-only provider: scripted models live in the test suite, never in the package."""
+def _scripted(spec: ModelSpec, config: ResearchConfig) -> BaseChatModel:
+    """The public test doubles (`deepresearch.testing`): a script registered under `spec.model`."""
+    from deepresearch.testing.models import build_scripted_model
+
     try:
-        module = importlib.import_module("tests.scripted_model")
-    except ImportError:
-        raise ConfigError("the scripted: provider exists only inside deepresearch's test suite") from None
-    chat: BaseChatModel = module.build_scripted_model(spec.model)
-    return BuiltModel(chat, spec, "native", has_native_tools=True)
+        chat: BaseChatModel = build_scripted_model(spec.model)
+    except KeyError as error:
+        raise ConfigError(str(error.args[0])) from None
+    return chat
 
 
-BUILDERS: dict[str, Callable[[ModelSpec, ResearchConfig], BuiltModel]] = {
+BUILDERS: dict[str, Callable[[ModelSpec, ResearchConfig], BaseChatModel]] = {
     "embedded": _embedded,
     "openai": _openai,
     "anthropic": _anthropic,
@@ -179,10 +184,8 @@ BUILDERS: dict[str, Callable[[ModelSpec, ResearchConfig], BuiltModel]] = {
 }
 
 
-def build_model(spec: str, config: ResearchConfig) -> BuiltModel:
-    """Construct (never call) the chat model a `provider:model` string names."""
+def build_model(spec: str, config: ResearchConfig, role: Role | None = None) -> BuiltModel:
+    """Construct (never call) the chat model a `provider:model` string names, with `role`'s profile."""
     parsed = parse_spec(spec)
-    built = BUILDERS[parsed.provider](parsed, config)
-    if config.structured_method != "auto":
-        built = replace(built, structured_method=config.structured_method)
-    return built
+    chat = BUILDERS[parsed.provider](parsed, config)
+    return BuiltModel(chat, parsed, profile_for(role, parsed.provider, parsed.model, config))

@@ -12,14 +12,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, ValidationError
 
 from deepresearch.llm.reasoning import split_reasoning
 
-StructuredMethod = Literal["native", "json_mode", "prompt"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)

@@ -7,9 +7,8 @@ from typing import Any
 from agents.context import ResearchContext, Services
 from deepresearch.config import ROLES, load_config
 from deepresearch.progress import EventRecorder
+from deepresearch.testing import ScriptedChatModel, scripted_services
 from graphs.context import build_context
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import scripted_services
 
 
 def make_context(

@@ -8,7 +8,7 @@ from agents.manager import Plan, Review, TaskDraft
 from agents.rewriter import RewrittenQuestion
 from agents.router import QUICK_PATH_STEPS
 from deepresearch.schemas import Claim, Findings, ResearchBrief, ResearchTask
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 from .helpers import make_context
 

@@ -19,7 +19,7 @@ from agents.self_consistency import (
 from deepresearch.config import load_config
 from deepresearch.llm.embedded import ChatEmbeddedLlama
 from deepresearch.schemas import Usage
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 from .helpers import make_context
 from .test_writing_and_verifying import BRIEF, FINDINGS, SOURCES
@@ -79,7 +79,7 @@ def test_sampling_changes_temperature_and_seed_and_shares_the_ledger(tmp_path: P
     handle = context.models.for_role("summarizer")
     assert handle.sampling(0.9, 2).chat is handle.chat  # a scripted model has no temperature to change
     local = ChatEmbeddedLlama(model_path=tmp_path / "model.gguf", temperature=0.2, seed=7)
-    embedded = type(handle)("summarizer", handle.built.__class__(local, handle.built.spec, "native", False),
+    embedded = type(handle)("summarizer", handle.built.__class__(local, handle.built.spec, handle.built.profile),
                             ledger=handle.ledger)
     sampled = embedded.sampling(0.9, 3)
     assert isinstance(sampled.chat, ChatEmbeddedLlama)

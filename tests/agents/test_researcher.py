@@ -9,8 +9,7 @@ from agents import researcher
 from agents.fallbacks import MAX_REPEATED_SEARCHES
 from agents.findings import ClaimDraft, ResearcherFindings
 from deepresearch.schemas import Passage, ResearchTask
-from tests.scripted_model import ScriptedChatModel, tool_call
-from tests.scripts import FakeWeb, scripted_services
+from deepresearch.testing import FakeWeb, ScriptedChatModel, scripted_services, tool_call
 
 from .helpers import make_context
 

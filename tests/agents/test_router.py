@@ -11,8 +11,9 @@ from agents.manager import Plan, TaskDraft
 from agents.router import decide_route, question_shape
 from deepresearch.config import ResearchConfig, load_config
 from deepresearch.llm import BuiltModel, ModelSet, parse_spec
+from deepresearch.llm.profiles import ModelProfile
 from deepresearch.schemas import ResearchBrief
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 from .helpers import make_context
 
@@ -120,9 +121,9 @@ def test_each_role_uses_its_tier_and_an_explicit_role_model_wins() -> None:
 def test_the_quick_path_moves_the_researcher_to_the_fast_tier() -> None:
     built: list[str] = []
 
-    def builder(spec: str, config: ResearchConfig) -> Any:
+    def builder(spec: str, config: ResearchConfig, role: str) -> Any:
         built.append(spec)
-        return BuiltModel(ScriptedChatModel(), parse_spec(spec), "native", True)
+        return BuiltModel(ScriptedChatModel(), parse_spec(spec), ModelProfile())
 
     models = ModelSet(load_config(fast_model="openai:small", reasoning_model="openai:large"), builder=builder)
     assert models.for_role("researcher").built.spec.model == "large"

@@ -8,7 +8,7 @@ from agents.citations import gather_evidence, keep_numbers, renumber
 from agents.evidence import clean_passages, looks_like_injection
 from agents.support import support_score
 from deepresearch.schemas import Claim, Findings, Passage, ResearchBrief, Source
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 from .helpers import make_context
 

@@ -6,7 +6,7 @@ from agents.answer import ShortAnswer, YesNoAnswer
 from bench.hotpotqa import closed_book
 from deepresearch.config import load_config
 from deepresearch.llm import ModelSet
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 
 async def test_closed_book_uses_the_short_answer_schema_and_counts_its_tokens() -> None:

@@ -6,7 +6,7 @@ import deepresearch
 from deepresearch import Report, aresearch, load_config, load_report
 from deepresearch.config import ROLES
 from deepresearch.progress import Event
-from tests.scripts import research_model, scripted_services
+from deepresearch.testing import research_model, scripted_services
 
 
 def test_public_surface_is_explicit() -> None:

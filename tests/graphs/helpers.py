@@ -8,8 +8,7 @@ from deepresearch.api import aresearch
 from deepresearch.config import ROLES, load_config
 from deepresearch.progress import EventRecorder
 from deepresearch.schemas import Report
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import FakeWeb, research_model, scripted_services
+from deepresearch.testing import FakeWeb, ScriptedChatModel, research_model, scripted_services
 
 
 async def run_graph(

@@ -8,10 +8,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from deepresearch.config import ROLES, load_config
+from deepresearch.testing import research_model, scripted_services
 from graphs.context import build_context
 from graphs.research import build_research_graph
 from tests.kill_and_resume import FINISHED_TASK, UNFINISHED_TASK, kill_mid_research_and_resume
-from tests.scripts import research_model, scripted_services
 
 from .helpers import run_graph
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepresearch.config import ROLES
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import ResearchResponder
+from deepresearch.testing import ResearchResponder, ScriptedChatModel
 
 from .helpers import run_graph as run_routed_graph
 

@@ -11,9 +11,9 @@ from deepresearch.config import ROLES, load_config
 from deepresearch.progress import EventRecorder
 from deepresearch.reports import run_dir_for
 from deepresearch.schemas import Report
+from deepresearch.testing import research_model, scripted_services
 from memory.research_cache import ResearchCache
 from tests.memory.test_research_cache import bag_of_words
-from tests.scripts import research_model, scripted_services
 
 QUESTION = "How long do cats sleep?"
 

@@ -8,9 +8,8 @@ from deepresearch.api import load_report
 from deepresearch.config import ROLES, load_config
 from deepresearch.reports import read_trace, run_dir_for
 from deepresearch.review import verify_report
+from deepresearch.testing import CAT_PAGES, FakeWeb, ResearchResponder, ScriptedChatModel, research_model
 from graphs.research import build_research_graph
-from tests.scripted_model import ScriptedChatModel
-from tests.scripts import CAT_PAGES, FakeWeb, ResearchResponder, research_model
 
 from .helpers import run_graph
 

@@ -8,7 +8,7 @@ from deepresearch.api import aresearch
 from deepresearch.config import load_config
 from deepresearch.progress import EventRecorder
 from deepresearch.schemas import Report
-from tests.scripts import scripted_services
+from deepresearch.testing import scripted_services
 
 FAST = "scripted:research1@0"  # the same script under another name: its calls are told apart by model
 

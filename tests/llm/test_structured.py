@@ -6,7 +6,7 @@ from deepresearch.errors import StructuredOutputError
 from deepresearch.llm import ModelSet, extract_json
 from deepresearch.llm.structured import bounded_schema
 from deepresearch.progress import EventRecorder
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 
 class Plan(BaseModel):

@@ -6,7 +6,7 @@ from deepresearch.errors import BudgetExceeded
 from deepresearch.llm import ModelSet, UsageLedger
 from deepresearch.llm.usage import usage_of
 from deepresearch.schemas import Usage
-from tests.scripted_model import ScriptedChatModel
+from deepresearch.testing import ScriptedChatModel
 
 
 def test_ledger_sums_per_role_and_total() -> None:

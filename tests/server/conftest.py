@@ -124,7 +124,7 @@ def langgraph_dev_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     project_root = Path(__file__).resolve().parents[2]
     settings = {
         "DEEPRESEARCH_MODEL": "scripted:research-clarify",
-        "DEEPRESEARCH_SERVICES_FACTORY": "tests.scripts:research_services",
+        "DEEPRESEARCH_SERVICES_FACTORY": "deepresearch.testing.web:research_services",
         "DEEPRESEARCH_MAX_ROUNDS": "1",
     }
     try:

@@ -1,7 +1,7 @@
 """A research run whose researchers keep their memory in the configured Chroma store, for subprocess runs.
 
 `services` is a `services_factory` (`DEEPRESEARCH_SERVICES_FACTORY=tests.server.server_memory:services`):
-the scripted web of `tests.scripts`, but each researcher's memory is the real `memory.agent_memory`
+the scripted web of `deepresearch.testing`, but each researcher's memory is the real `memory.agent_memory`
 over `chroma_url` (a Chroma server), so what a worker remembered outlives the worker.
 
 Importing this module registers the `scripted:research-reread` model. Its researchers search, read the
@@ -25,9 +25,15 @@ from agents.context import Services
 from deepresearch.config import ResearchConfig
 from deepresearch.errors import ToolError
 from deepresearch.schemas import Document
+from deepresearch.testing import (
+    FakeWeb,
+    ResearchResponder,
+    ScriptedChatModel,
+    register_script,
+    scripted_tools,
+    tool_call,
+)
 from memory.agent_memory import AgentMemory, RunMemory
-from tests.scripted_model import ScriptedChatModel, register_script, tool_call
-from tests.scripts import FakeWeb, ResearchResponder, scripted_tools
 
 HANG_READ_ENV = "DR_TEST_HANG_READ"
 _TASK = re.compile(r"<task>(.*?)</task>", re.DOTALL)
@@ -81,7 +87,7 @@ class RereadingResponder(ResearchResponder):
         searches = [m for m in messages if isinstance(m, ToolMessage) and m.name == "web_search"]
         if not searches or len(replies) > 3:
             return super().research_step(messages)  # the first search, and the ending
-        log = os.environ.get("DR_TEST_CALL_LOG")
+        log = os.environ.get("DEEPRESEARCH_TESTING_CALL_LOG")
         if log:
             with open(log, "a", encoding="utf-8") as handle:
                 match = _TASK.search("\n".join(str(m.content) for m in messages))

@@ -11,7 +11,7 @@ import pytest
 
 from deepresearch.api import aresearch
 from deepresearch.config import ROLES, load_config
-from tests.scripts import research_model, scripted_services
+from deepresearch.testing import research_model, scripted_services
 
 pytestmark = pytest.mark.slow
 

@@ -156,7 +156,7 @@ def _load_known_scripts() -> None:
     """Import the modules that register scripts, so a subprocess finds them by name."""
     import importlib
 
-    for module in ("tests.scripts",):
+    for module in ("deepresearch.testing.responder",):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -1,0 +1,48 @@
+"""Test doubles for your own flows: scripted chat models, a scripted web, and a responder for every role.
+
+- `ScriptedChatModel`: a langchain-core chat model that replays a script or asks a function
+  (`responder(messages, call_kwargs)`) for each reply; it answers tool calls and structured output, records
+  every call, and can add latency. `tool_call(name, **args)` builds a reply that calls a tool.
+- `FakeWeb`, `scripted_tools`, `scripted_services`: pages by URL behind the five agent tools, and a run's
+  `Services` over them (no network).
+- `ResearchResponder` / `research_model()`: one responder that plays the rewriter, clarifier, manager,
+  researcher and summarizer, for whole-graph runs.
+
+The `scripted:` model provider builds the scripts registered with `register_script` (`scripted:research`,
+`research1`, `research5`, `research-clarify`, `echo`), so settings alone can point a run at them.
+"""
+
+from deepresearch.testing.models import ScriptedChatModel, build_scripted_model, register_script, tool_call
+from deepresearch.testing.responder import (
+    ResearchResponder,
+    aspect_pages,
+    findings_from,
+    finish_call,
+    research_model,
+)
+from deepresearch.testing.web import (
+    CAT_PAGES,
+    FakeWeb,
+    InMemoryMemory,
+    research_services,
+    scripted_services,
+    scripted_tools,
+)
+
+__all__ = [
+    "CAT_PAGES",
+    "FakeWeb",
+    "InMemoryMemory",
+    "ResearchResponder",
+    "ScriptedChatModel",
+    "aspect_pages",
+    "build_scripted_model",
+    "findings_from",
+    "finish_call",
+    "register_script",
+    "research_model",
+    "research_services",
+    "scripted_services",
+    "scripted_tools",
+    "tool_call",
+]
