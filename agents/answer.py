@@ -23,8 +23,8 @@ from pydantic import BaseModel, Field
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE
 from agents.prompts import SHORT_ANSWER_TECHNIQUES, technique
-from agents.support import content_token_set
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
+from deepresearch.text import content_token_set
 
 SHORT_ANSWER_PROMPT = """<role>You answer a research question in as few words as possible.</role>
 <rules>

@@ -15,8 +15,8 @@ from langchain_core.messages import AIMessage, ToolCall
 
 from agents.context import ResearchContext
 from agents.observe import SEARCH_TOOLS, url_key
-from agents.support import content_token_set, shares_content_word
 from deepresearch.schemas import ResearchTask
+from deepresearch.text import content_token_set, shares_content_word
 
 # Repeated searches turned into reads of their next result before the researcher concludes: past the top
 # results, a repeat is a model with nothing new to try, and each further step re-reads a growing prompt.

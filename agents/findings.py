@@ -14,9 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
-from agents.support import SUPPORT_THRESHOLD, best_passage, content_token_set, sentence_spans
+from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
+from deepresearch.text import content_token_set
 
 FINDINGS_PROMPT = """<role>You extract findings for one research task from passages you have read.</role>
 <task>{goal}</task>

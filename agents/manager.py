@@ -28,9 +28,9 @@ from agents.router import (
     effective_depth,
     on_quick_path,
 )
-from agents.support import shares_content_word
 from deepresearch.errors import StructuredOutputError
 from deepresearch.schemas import Findings, ResearchBrief, ResearchTask
+from deepresearch.text import shares_content_word
 
 PLAN_PROMPT = """<role>You are the research manager. You split a research brief into independent tasks.</role>
 <rules>

@@ -1,8 +1,8 @@
 """A searchable local corpus: chunks in chromadb (vectors) and SQLite (text), BM25 over the same chunks.
 
-Retrieval is hybrid: BM25 (`bm25s`, English stopwords, title prepended to each chunk) and embedding
-search each produce a document ranking (a document ranks by its best chunk), fused by reciprocal rank
-fusion. Embeddings are computed over "title + chunk" too, so a chunk that never repeats its article's
+Retrieval is hybrid: BM25 (`bm25s` with the shared tokenizer of `deepresearch.text`, title prepended to each
+chunk) and embedding search each produce a document ranking (a document ranks by its best chunk), fused by
+reciprocal rank fusion. Embeddings are computed over "title + chunk" too, so a chunk that never repeats its article's
 name still matches a query that names it. Indexing is incremental: a document whose content hash is
 unchanged is skipped; a changed one has its old chunks replaced.
 
@@ -22,6 +22,7 @@ from chromadb.api import ClientAPI
 
 from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Document
+from deepresearch.text import bm25_tokenize
 from memory.chunking import chunk_text
 from memory.document_store import DocumentStore, StoredChunk, chunk_id, document_key
 from memory.embeddings import DEFAULT_BATCH_SIZE, MiniLMEmbeddingFunction
@@ -78,17 +79,12 @@ class _Bm25Index:
 
         self.chunks = chunks
         self._retriever = bm25s.BM25()
-        corpus = [f"{c.title}\n{c.text}" for c in chunks]
-        self._retriever.index(
-            bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
-        )
+        self._retriever.index(bm25_tokenize(f"{c.title}\n{c.text}" for c in chunks), show_progress=False)
 
     def rank(self, query: str, limit: int) -> list[StoredChunk]:
-        import bm25s
-
         if not self.chunks:
             return []
-        tokens = bm25s.tokenize([query], stopwords="en", return_ids=False, show_progress=False)
+        tokens = bm25_tokenize([query], return_ids=False)
         if not tokens[0]:
             return []
         ids, scores = self._retriever.retrieve(tokens, k=min(limit, len(self.chunks)), show_progress=False)

@@ -23,10 +23,11 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
 from agents.context import Services
-from agents.support import content_tokens, sentence_spans
+from agents.support import sentence_spans
 from deepresearch.config import ResearchConfig
 from deepresearch.errors import ToolError
 from deepresearch.schemas import Document, Passage, SearchHit, normalize_url
+from deepresearch.text import content_tokens
 
 CAT_PAGES: dict[str, tuple[str, str]] = {
     "https://example.org/cats-sleep": (
