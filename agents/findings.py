@@ -1,8 +1,10 @@
-"""A researcher's findings: claims tied to the exact passages that state them.
+"""A researcher's findings: claims tied to the exact passages that state them, all of them on topic.
 
-The model drafts claims (in its `finish` call, or when asked after it stopped); each draft is kept only
-when the passages it names support it. When no draft survives, claims are copied verbatim from the
-passages, so findings never depend on the model being good.
+A passage counts as evidence only if it bears on the question or the task (`agents.relevance`); the rest
+is left out and the count is an event. The model's claims (its `finish` call, or one request after it
+stopped, for a model that is not weak) are kept when the passages they name support them. When none
+survive, claims are copied verbatim from the passages, best first, so findings never depend on the model
+being good.
 """
 
 from __future__ import annotations
@@ -10,10 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from langchain_core.messages import HumanMessage, SystemMessage
-from pydantic import BaseModel, ConfigDict, Field
 
+from agents import weak_model
 from agents.context import ResearchContext
-from agents.evidence import DATA_RULE, clean_passages, render_passages, sub_passage
+from agents.evidence import DATA_RULE, clean_passages, render_passages
+from agents.finish import ResearcherFindings
+from agents.leads import term_weights, weighted_coverage
+from agents.relevance import RelevanceJudge, judge_for
+from agents.researcher_turn import ResearcherTurn
 from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
@@ -31,76 +37,78 @@ FINDINGS_PROMPT = """<role>You extract findings for one research task from passa
 </passages>"""
 
 FINDINGS_PLACEHOLDERS = frozenset({"goal", "data_rule", "passages"})
-MAX_EXTRACTIVE_CLAIMS = 5
-RELEVANCE_SHARE_OF_BEST = 0.5
+MAX_EXTRACTIVE_CLAIMS = 6
+CLAIMS_PER_SOURCE = 2
 
 
-class ClaimDraft(BaseModel):
-    text: str
-    passage_ids: list[str] = Field(default_factory=list, description="Ids such as P1, P2 of supporting passages")
+def relevance_judge(turn: ResearcherTurn, context: ResearchContext) -> RelevanceJudge:
+    return judge_for(turn.question, context.services.similarity, context.config.relevance_floor)
 
 
-class ResearcherFindings(BaseModel):
-    """The findings a model drafts; as the `finish` tool's arguments, the researcher's last action."""
+def on_topic_passages(turn: ResearcherTurn, context: ResearchContext) -> dict[str, Passage]:
+    """The turn's passages that are clean (no injected instructions) and bear on the question, best first."""
+    judge = relevance_judge(turn, context)
+    clean = {label: p for label, p in turn.passages.items() if clean_passages([p]) == [p]}
+    scored = {label: judge.passage_score(p, turn.sources, turn.task.goal) for label, p in clean.items()}
+    kept = sorted((label for label in clean if judge.is_on_topic(scored[label])), key=lambda label: -scored[label])
+    if len(kept) < len(clean):
+        titles = sorted(
+            {
+                turn.sources[p.source_id].title
+                for label, p in clean.items()
+                if label not in kept and p.source_id in turn.sources
+            }
+        )
+        context.emit(
+            "researcher.off_topic",
+            f"{turn.task.id}: {len(clean) - len(kept)} passage(s) below the relevance floor left out"
+            + (f" ({', '.join(titles[:5])})" if titles else ""),
+            agent=turn.task.id,
+            left_out=len(clean) - len(kept),
+        )
+    return {label: clean[label] for label in kept}
 
-    model_config = ConfigDict(title="finish")
 
-    claims: list[ClaimDraft] = Field(
-        default_factory=list,
-        description="Each one factual sentence the passages state, with the ids of the passages that say it.",
-    )
-    notes: str = Field(default="", description="What is still missing, if anything.")
-
-
-async def conclude(
-    task: ResearchTask,
-    agent_id: str,
-    passages: dict[str, Passage],
-    sources_by_id: dict[str, Source],
-    *,
-    queries_tried: Sequence[str],
-    stopped_by: str | None,
-    context: ResearchContext,
-    drafted: ResearcherFindings | None = None,
-) -> Findings:
+async def conclude(turn: ResearcherTurn, context: ResearchContext) -> Findings:
     """Findings for the task: the model's claims where passages support them, else extractive ones.
 
-    `drafted` is what the model gave in its `finish` call; without it the model is asked once, unless a
-    token or time budget stopped the researcher or the task is `extractive` (the quick path's lookup).
+    Without a `finish` call the model is asked once, unless a token or time budget stopped the researcher,
+    the task is `extractive` (the quick path's lookup) or the model is weak (it chooses, it does not write).
     """
-    usable = {label: p for label, p in passages.items() if clean_passages([p]) == [p]}
-    claims: list[Claim] = []
-    if usable and drafted is None and stopped_by not in {"tokens", "time"} and not task.extractive:
-        drafted = await _ask_for_findings(task, agent_id, usable, sources_by_id, context)
-    notes = drafted.notes if drafted else ""
-    if usable and drafted is not None:
-        claims = _supported_claims(drafted, usable, agent_id, context)
+    task, agent_id = turn.task, turn.task.id
+    usable = on_topic_passages(turn, context)
+    drafted = turn.drafted
+    may_ask = turn.stopped_by not in {"tokens", "time"} and not task.extractive
+    if usable and drafted is None and may_ask and not weak_model.is_weak(context, "researcher", task.model_tier):
+        drafted = await _ask_for_findings(task, usable, turn.sources, context)
+    claims = _supported_claims(drafted, usable, agent_id, context) if usable and drafted is not None else []
     if usable and not claims:
-        claims = extractive_claims(task, list(usable.values()))
+        judge = relevance_judge(turn, context)
+        claims = extractive_claims(task, turn.question, list(usable.values()), turn.sources, judge)
         context.emit(
             "researcher.extractive", f"{agent_id}: {len(claims)} claims taken verbatim from passages", agent=agent_id
         )
     return Findings(
-        task_id=task.id, claims=claims, queries_tried=list(queries_tried), notes=notes, stopped_by=stopped_by
+        task_id=task.id,
+        claims=claims,
+        queries_tried=list(turn.queries_tried),
+        notes=drafted.notes if drafted else "",
+        stopped_by=turn.stopped_by,
     )
 
 
 async def _ask_for_findings(
-    task: ResearchTask,
-    agent_id: str,
-    passages: dict[str, Passage],
-    sources_by_id: dict[str, Source],
-    context: ResearchContext,
+    task: ResearchTask, passages: dict[str, Passage], sources_by_id: dict[str, Source], context: ResearchContext
 ) -> ResearcherFindings | None:
     prompt = FINDINGS_PROMPT.format(
         goal=task.goal, data_rule=DATA_RULE, passages=render_passages(list(passages.items()), sources_by_id)
     )
     try:
-        return await context.models.for_role("researcher").astructured(
-            [SystemMessage(prompt), HumanMessage("List the findings.")], ResearcherFindings, agent=agent_id
+        return await context.models.for_role("researcher", task.model_tier).astructured(
+            [SystemMessage(prompt), HumanMessage("List the findings.")], ResearcherFindings, agent=task.id
         )
     except (StructuredOutputError, BudgetExceeded) as error:
-        context.emit("agent.fallback", f"{agent_id}: findings: {error}", agent=agent_id)
+        context.emit("agent.fallback", f"{task.id}: findings: {error}", agent=task.id)
         return None
 
 
@@ -117,40 +125,42 @@ def _supported_claims(
         else:
             context.emit(
                 "researcher.claim_rejected",
-                f"{agent_id}: unsupported claim dropped: {draft.text[:120]}",
+                f"{agent_id}: unsupported or off-topic claim dropped: {draft.text[:120]}",
                 agent=agent_id,
             )
     return claims
 
 
-def extractive_claims(task: ResearchTask, passages: Sequence[Passage]) -> list[Claim]:
-    """Claims copied verbatim from the passages: of each passage, the sentence that best matches the task.
-
-    Sentences are ranked by how much of the task they cover, and one that covers less than half as much
-    as the best is left out: a passage recalled for a shared word ("colour") is not evidence.
-    """
-    wanted = content_token_set(" ".join([task.goal, *task.queries]))
-    candidates: list[tuple[float, Passage]] = []
-    seen: set[str] = set()
+def extractive_claims(
+    task: ResearchTask,
+    question: str,
+    passages: Sequence[Passage],
+    sources_by_id: dict[str, Source],
+    judge: RelevanceJudge,
+) -> list[Claim]:
+    """Claims copied verbatim from the passages (best first): of each, the sentence that best fits the
+    question and the task, by relevance and by how much of their rarer words it has. A claim keeps the
+    whole passage it came from, so a reader (and the answer) sees its context."""
+    weights = term_weights(f"{question} {task.goal}")
+    candidates: list[tuple[float, str, Passage]] = []
     for passage in passages:
-        best = _best_sentence_span(passage, wanted)
-        if best is None or best[1].text.lower() in seen:
-            continue
-        seen.add(best[1].text.lower())
-        candidates.append(best)
+        title = sources_by_id[passage.source_id].title if passage.source_id in sources_by_id else ""
+        for left, right in sentence_spans(passage.text):
+            sentence = " ".join(passage.text[left:right].split())
+            if len(content_token_set(sentence)) < 3:
+                continue
+            fit = 0.5 * judge.score(sentence, title, task.goal) + 0.5 * weighted_coverage(sentence, weights)
+            candidates.append((fit, sentence, passage))
     candidates.sort(key=lambda item: -item[0])
-    floor = candidates[0][0] * RELEVANCE_SHARE_OF_BEST if candidates else 0.0
-    kept = [span for score, span in candidates if score >= floor][:MAX_EXTRACTIVE_CLAIMS]
-    return [Claim(text=span.text, passages=[span]) for span in kept]
-
-
-def _best_sentence_span(passage: Passage, wanted: frozenset[str]) -> tuple[float, Passage] | None:
-    best: tuple[float, Passage] | None = None
-    for left, right in sentence_spans(passage.text):
-        tokens = content_token_set(passage.text[left:right])
-        if len(tokens) < 3:
+    claims: list[Claim] = []
+    per_source: dict[str, int] = {}
+    seen: set[str] = set()
+    for _, sentence, passage in candidates:
+        if sentence.lower() in seen or per_source.get(passage.source_id, 0) >= CLAIMS_PER_SOURCE:
             continue
-        score = len(tokens & wanted) / (len(wanted) or 1) + min(len(tokens), 25) / 1000
-        if best is None or score > best[0]:
-            best = (score, sub_passage(passage, left, right))
-    return best
+        seen.add(sentence.lower())
+        per_source[passage.source_id] = per_source.get(passage.source_id, 0) + 1
+        claims.append(Claim(text=sentence, passages=[passage]))
+        if len(claims) >= MAX_EXTRACTIVE_CLAIMS:
+            break
+    return claims

@@ -1,70 +1,56 @@
-"""Reading a search's top results in the same step as the search.
+"""Reading several results at once: fetched concurrently, then observed one by one like any read.
 
-A read the model has to ask for costs a model call after every search, and weak models often never open
-a result at all. So the top unread results of each search are fetched at once, concurrently, and their
-relevant passages go back inside the search's own tool message. Each read goes through the same
-observation as a fetch the model asked for: the same page budget, memory, events and error handling.
+The evidence floor reads the best results of its retrievals this way, and for a weak model the top results
+of each of its searches are read in the same step (`agents.weak_model`). Each read goes through the same
+observation as a fetch the model asked for: the same page budget, memory, events and error handling, and a
+page whose fetch error names another tool (needs JavaScript → `browse_page`) is read with that tool.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import ToolCall
 from langchain_core.tools import BaseTool
 
-from agents.context import ResearchContext
-from agents.observe import Observation, run_tool, url_key
+from agents.observe import Known, Observation, Workbench, run_tool, url_key
 from deepresearch.errors import ToolError
 
-Observe = Callable[..., Awaitable[Observation]]
 
-
-async def read_top_results(
-    search: Observation,
-    *,
-    limit: int,
-    tools: Mapping[str, BaseTool],
-    observe: Observe,
-    fetched: Mapping[str, str],
-    unreadable: Sequence[str],
-    next_label: int,
-    agent_id: str,
-    context: ResearchContext,
-) -> list[str]:
-    """Reads up to `limit` unread results of `search` into it; returns the URLs that could not be read."""
-    failed = {url_key(url) for url in unreadable}
-    urls = [url for url in dict.fromkeys(search.leads) if url_key(url) not in fetched and url_key(url) not in failed]
-    urls = urls[:limit]
-    if not urls or "fetch_page" not in tools:
+async def read_urls(urls: Sequence[str], bench: Workbench, known: Known) -> list[Observation]:
+    """One observation per URL read (in order), stopping early if a budget stops the research."""
+    if not urls or "fetch_page" not in bench.tools:
         return []
-    context.emit(
-        "researcher.read_results", f"{agent_id}: reading the top {len(urls)} results", agent=agent_id, urls=urls
-    )
-    outcomes = await asyncio.gather(*(_read(url, tools) for url in urls))
-    notes, dead = [], []
-    fetched = dict(fetched)
+    outcomes = await asyncio.gather(*(_read(url, bench.tools) for url in urls))
+    observations: list[Observation] = []
     for url, (tool, ran) in zip(urls, outcomes, strict=True):
         call = ToolCall(name=tool, args={"url": url}, id=f"read_{url_key(url)}", type="tool_call")
-        read = await observe(call, fetched=fetched, next_label=next_label, ran=ran)
-        _merge(search, read)
-        fetched |= read.fetched
-        next_label += len(read.passages)
-        notes.append(str(read.message.content))
-        if read.error is not None:
-            dead.append(url)
+        read = await bench.observe(call, known, ran)
+        observations.append(read)
+        known = known.after(read)
         if read.stopped_by:
-            search.stopped_by = read.stopped_by
             break
-    search.message.content = f"{search.message.content}\n\nThe top results, read for you:\n" + "\n\n".join(notes)
-    return dead
+    return observations
+
+
+async def read_into(search: Observation, urls: Sequence[str], bench: Workbench, known: Known) -> None:
+    """Reads `urls` and folds them into `search`, whose tool message then shows their passages too."""
+    reads = await read_urls(urls, bench, known.after(search))
+    if not reads:
+        return
+    bench.context.emit(
+        "researcher.read_results", f"{bench.agent_id}: read {len(reads)} results", agent=bench.agent_id, urls=urls
+    )
+    for read in reads:
+        search.merge(read)
+    notes = "\n\n".join(str(read.message.content) for read in reads)
+    search.message.content = f"{search.message.content}\n\nThe top results, read for you:\n{notes}"
 
 
 async def _read(url: str, tools: Mapping[str, BaseTool]) -> tuple[str, tuple[Any, Any]]:
-    """One result read by `fetch_page`, or by the tool its error names (a page that needs JavaScript is
-    read in the browser); the tool used and its content and artifact."""
+    """One result read by `fetch_page`, or by the tool its error names; the tool used and its output."""
     tool = "fetch_page"
     ran = await _run(tools[tool], url)
     advice = ran[1].next_tool if isinstance(ran[1], ToolError) else None
@@ -76,14 +62,7 @@ async def _read(url: str, tools: Mapping[str, BaseTool]) -> tuple[str, tuple[Any
 
 async def _run(tool: BaseTool, url: str) -> tuple[Any, Any]:
     try:
-        return await run_tool(tool, {"url": url}, f"read_{url_key(url)}")
+        return await run_tool(tool, {"url": url})
     except Exception as exc:  # noqa: BLE001 — becomes this read's ToolError, like any failed read
         error = ToolError.from_exception(exc, tool=tool.name)
         return error.for_model(), error
-
-
-def _merge(search: Observation, read: Observation) -> None:
-    search.passages |= read.passages
-    search.sources |= read.sources
-    search.source_texts |= read.source_texts
-    search.fetched |= read.fetched

@@ -98,9 +98,14 @@ def describe_path(legs: Sequence[Leg]) -> str:
 
 
 def bench_config(depth: Depth) -> ResearchConfig:
-    """Defaults, but room for every task and every page of the shape; no question to the person."""
+    """Defaults, but room for every task and every page of the shape; no question to the person. The shape is
+    the reference's: no evidence floor, and each search's results read in the same step (`read_per_search`
+    set, so it applies to the scripted model, which is not weak)."""
     pages = TASKS * SEARCHES_PER_TASK * RESULTS_PER_SEARCH
-    return load_config(clarify=False, max_agents=TASKS, max_pages=pages, depth=depth)
+    return load_config(
+        clarify=False, max_agents=TASKS, max_pages=pages, depth=depth, floor_reads=0,
+        read_per_search=RESULTS_PER_SEARCH,
+    )
 
 
 @dataclass

@@ -113,8 +113,15 @@ class ResearchConfig(BaseSettings):
     brave_base_url: str = "https://api.search.brave.com"
     searxng_url: str | None = None
     search_max_results: int = Field(default=5, ge=1, le=50)
-    # Top results of each search read in the same step, concurrently (0: only what the model asks to read).
-    read_per_search: int = Field(default=3, ge=0, le=10)
+    # Top results of each of the model's searches read in the same step (0: only what it asks to read);
+    # unset: 3 for a weak model, 0 for any other (it opens what it chooses).
+    read_per_search: int | None = Field(default=None, ge=0, le=10)
+    # The evidence floor, for every model: pages each researcher reads for its task before its model chooses
+    # anything, and names from them followed with one more search each (the second hop).
+    floor_reads: int = Field(default=4, ge=0, le=20)
+    follow_leads: int = Field(default=3, ge=0, le=10)
+    # Passages less similar than this to the question (or their task) are not evidence (bench/relevance.py).
+    relevance_floor: float = Field(default=0.25, ge=0.0, le=1.0)
     search_cooldown_s: float = Field(default=60.0, ge=0)
 
     # Fetch, browser and URL policy.
@@ -179,7 +186,7 @@ class ResearchConfig(BaseSettings):
     # Client of a LangGraph server: runs go to the server at this URL instead of running in this process.
     server_url: str | None = None
 
-    @field_validator("depth", mode="before")
+    @field_validator("depth", "read_per_search", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -36,8 +36,9 @@ def _phase(runtime: Runtime[ResearchContext], name: str, message: str = "", **da
     runtime.context.emit("phase", message or name, phase=name, **data)
 
 
-def _send(tasks: list[ResearchTask], round_no: int) -> list[Send]:
-    return [Send("researcher", {"task": task, "round": round_no}) for task in tasks]
+def _send(tasks: list[ResearchTask], round_no: int, state: ResearchState) -> list[Send]:
+    question = state["brief"].original_question
+    return [Send("researcher", {"task": task, "round": round_no, "question": question}) for task in tasks]
 
 
 async def rewrite(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
@@ -107,7 +108,7 @@ async def plan(
     if not dispatch.tasks:  # all reused: a repeated brief is written up, a close one reviewed for gaps
         return Command(goto="summarize" if reuse and reuse.is_repeat else "review", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
-    return Command(goto=_send(dispatch.tasks, 1), update=update)
+    return Command(goto=_send(dispatch.tasks, 1, state), update=update)
 
 
 async def review(
@@ -133,7 +134,7 @@ async def review(
         return Command(goto="summarize", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round {round_no + 1}")
     update |= {"tasks": dispatch.tasks, "round": round_no + 1}
-    return Command(goto=_send(dispatch.tasks, round_no + 1), update=update)
+    return Command(goto=_send(dispatch.tasks, round_no + 1, state), update=update)
 
 
 async def summarize(
@@ -184,7 +185,7 @@ async def summarize(
             note = recheck_note(vote, context.config.min_agreement, round_no + 1)
             _phase(runtime, "research", f"1 researcher, round {round_no + 1}: the short answers disagree")
             recheck = {"tasks": [task], "round": round_no + 1, "notes": [note], "answer_rechecked": True}
-            return Command(goto=_send([task], round_no + 1), update=recheck)
+            return Command(goto=_send([task], round_no + 1, state), update=recheck)
     return Command(goto="verify", update=update)
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
-from langchain_core.messages import AnyMessage
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
-from langgraph.graph.message import add_messages
 from pydantic import BaseModel
 
 from agents.cache_reuse import CacheOrigin
 from agents.clarifier import ClarifyDecision
-from agents.findings import ClaimDraft, ResearcherFindings
+from agents.finish import ClaimDraft, ResearcherFindings
+from agents.researcher_turn import FailedCall, ResearcherTurn
 from agents.router import Route
 from agents.self_consistency import AnswerVote
 from deepresearch import schemas
@@ -25,7 +24,6 @@ from deepresearch.errors import ToolError
 from deepresearch.progress import Event
 from deepresearch.schemas import (
     Findings,
-    Passage,
     Report,
     ResearchBrief,
     ResearchTask,
@@ -67,6 +65,7 @@ class DraftRecord(BaseModel):
 class ResearcherInput(TypedDict):
     task: ResearchTask
     round: int
+    question: str  # the question as the person asked it
 
 
 class ResearcherOutput(TypedDict):
@@ -78,18 +77,7 @@ class ResearcherOutput(TypedDict):
 
 
 class ResearcherState(ResearcherInput, ResearcherOutput):
-    messages: Annotated[list[AnyMessage], add_messages]
-    steps: int
-    passages: Annotated[dict[str, Passage], merge_by_key]  # label (P1, P2, ...) → exact passage
-    fetched: Annotated[dict[str, str], merge_by_key]  # normalized URL → source id
-    queries_tried: Annotated[list[str], add_unique]
-    leads: Annotated[list[str], add_unique]  # result URLs of this researcher's searches, best first
-    unreadable: Annotated[list[str], add_unique]  # URLs whose read failed
-    failed_signature: str
-    failed_next_tool: str  # the tool the last error named as the way around it, if any
-    stopped_by: str | None
-    repeats: int  # repeated searches turned into reads so far (`agents.fallbacks.MAX_REPEATED_SEARCHES`)
-    drafted: ResearcherFindings  # the findings the model's `finish` call carried
+    turn: ResearcherTurn  # everything the researcher has done on its task so far
 
 
 # ---- main graph ------------------------------------------------------------------------------------
@@ -132,6 +120,8 @@ def checkpoint_serde() -> JsonPlusSerializer:
         ClarifyDecision,
         ResearcherFindings,
         ClaimDraft,
+        ResearcherTurn,
+        FailedCall,
         ToolError,
         Event,
         *(

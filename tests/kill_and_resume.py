@@ -70,9 +70,10 @@ def kill_mid_research_and_resume(
         "DEEPRESEARCH_MODEL": model,
         "DEEPRESEARCH_SERVICES_FACTORY": services_factory,
         "DEEPRESEARCH_CLARIFY": "false",
-        # Each researcher reads only its search's top result: researcher 1's is a page that answers at
-        # once, researcher 2's is the page that hangs.
-        "DEEPRESEARCH_READ_PER_SEARCH": "1",
+        # Each researcher's evidence floor reads only its best page: researcher 1's answers at once,
+        # researcher 2's is the page that hangs.
+        "DEEPRESEARCH_FLOOR_READS": "1",
+        "DEEPRESEARCH_FOLLOW_LEADS": "0",
         "DEEPRESEARCH_TESTING_CALL_LOG": str(log),
         "PYTHONPATH": str(project_root),
         **(extra_env or {}),

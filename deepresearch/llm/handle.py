@@ -232,24 +232,16 @@ class ModelSet:
         self.builder = builder
         self.overrides = overrides or {}
         self.show_reasoning = show_reasoning
-        self._handles: dict[str, ChatModelHandle] = {}
-        self._tiers: dict[str, Tier] = {}
+        self._handles: dict[tuple[str, Tier | None], ChatModelHandle] = {}
 
     def validate(self, roles: Sequence[Role]) -> None:
         """Build every role's model up front so bad settings fail before any work starts."""
         for role in roles:
             self.for_role(role)
 
-    def use_tier(self, role: Role, tier: Tier) -> None:
-        """From now on `role` uses `tier`'s model (unless it has its own `<role>_model`): the router moves a
-        simple lookup's researcher to the fast tier. Per run: every run builds its own `ModelSet`."""
-        if self._tiers.get(role) != tier:
-            self._tiers[role] = tier
-            self._handles.pop(role, None)
-
-    def spec_for(self, role: Role) -> str:
-        """The `provider:model` string `role` is built from now (overrides aside)."""
-        return self.config.model_for(role, self._tiers.get(role)) or EMBEDDED_MODEL
+    def spec_for(self, role: Role, tier: Tier | None = None) -> str:
+        """The `provider:model` string `role` is built from (overrides aside), on `tier` if one is given."""
+        return self.config.model_for(role, tier) or EMBEDDED_MODEL
 
     @property
     def uses_embedded(self) -> bool:
@@ -260,15 +252,19 @@ class ModelSet:
             for role in ROLES
         )
 
-    def for_role(self, role: Role) -> ChatModelHandle:
-        if role not in self._handles:
+    def for_role(self, role: Role, tier: Tier | None = None) -> ChatModelHandle:
+        """`role`'s model. `tier` asks for that tier's model instead of the role's usual one (a role's own
+        `<role>_model` still wins): the quick path runs its researcher on the fast tier. Nothing here changes
+        what another branch of the run gets."""
+        key = (role, tier)
+        if key not in self._handles:
             if role in self.overrides:
                 spec = parse_spec("scripted:override")
                 profile = profile_for(role, spec.provider, spec.model, self.config)
                 built = BuiltModel(self.overrides[role], spec, profile)
             else:
-                built = self.builder(self.spec_for(role), self.config, role)
-            self._handles[role] = ChatModelHandle(
+                built = self.builder(self.spec_for(role, tier), self.config, role)
+            self._handles[key] = ChatModelHandle(
                 role,
                 built,
                 ledger=self.ledger,
@@ -278,4 +274,4 @@ class ModelSet:
                 reply_allowance=self.config.max_output_tokens,
                 show_reasoning=self.show_reasoning,
             )
-        return self._handles[role]
+        return self._handles[key]

@@ -22,7 +22,7 @@ from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolM
 
 from agents.answer import ReasonedShortAnswer, ReasonedYesNoAnswer, ShortAnswer, YesNoAnswer
 from agents.clarifier import ClarifyDecision
-from agents.findings import ClaimDraft, ResearcherFindings
+from agents.finish import ClaimDraft, ResearcherFindings
 from agents.manager import Plan, Review, TaskDraft
 from agents.rewriter import RewrittenQuestion
 from agents.support import sentence_spans

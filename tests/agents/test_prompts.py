@@ -78,14 +78,18 @@ def test_every_prompt_style_has_a_technique_and_plain_adds_nothing(name: str) ->
 
 def test_techniques_fill_each_prompt_without_new_placeholders() -> None:
     from agents import answer, prompts, researcher, summarizer
+    from agents.researcher_turn import ResearcherTurn
     from deepresearch.schemas import ResearchTask
+    from deepresearch.testing import ScriptedChatModel
+    from tests.agents.helpers import make_context
 
-    task = ResearchTask(id="t1", goal="Find the year", queries=["year"])
+    turn = ResearcherTurn(task=ResearchTask(id="t1", goal="Find the year", queries=["year"]), question="When?")
     for style in prompts.PROMPT_STYLES:
-        opening = str(researcher.opening_messages(task, 3, style)[0].content)
+        context, _ = make_context(ScriptedChatModel(), prompt_style=style)
+        opening = str(researcher.opening_messages(turn, context)[0].content)
         assert opening.endswith(prompts.RESEARCHER_TECHNIQUES[style] or "</rules>")
         assert "{" not in prompts.technique(prompts.SUMMARY_TECHNIQUES, style)
-    plain = str(researcher.opening_messages(task, 3)[0].content)
+    plain = str(researcher.opening_messages(turn, make_context(ScriptedChatModel())[0])[0].content)
     assert plain.endswith("</rules>")  # the plain prompt is the prompt without a technique
     # CoT asks for thinking where it is moved aside: <think> in free text, `steps` in the short answer.
     assert "<think>" in prompts.SUMMARY_TECHNIQUES["cot"] and "steps" in prompts.SHORT_ANSWER_TECHNIQUES["cot"]

@@ -71,11 +71,13 @@ async def test_404_then_needs_js_are_corrected_and_traced() -> None:
 async def test_results_read_for_the_model_skip_dead_pages_and_follow_needs_js_to_the_browser() -> None:
     web = FakeWeb(needs_js={"https://example.org/cat-hunting"})
     web.pages = {"https://example.org/gone": ("Cats sleep hours gone", "gone"), **web.pages}
-    report, recorder = await run_graph(web=web)
+    report, recorder = await run_graph(web=web, profile={"weak": True})
     browsed = [e for e in recorder.events if e.kind == "researcher.action" and e.data["tool"] == "browse_page"]
     assert [e.data["args"]["url"] for e in browsed] == ["https://example.org/cat-hunting"] * len(browsed) != []
     assert report.citations and all("gone" not in c.url for c in report.citations)
-    assert not [e for e in recorder.events if e.kind == "tool.error"]  # nothing for the model to correct
+    failed_reads = [e.data.get("url") for e in recorder.events if e.kind == "tool.error"]
+    assert failed_reads and set(failed_reads) == {"https://example.org/gone"}, "every failed read is in the trace"
+    assert not [e for e in recorder.events if e.kind == "researcher.correction"]  # nothing for the model to correct
 
 
 async def test_invalid_structured_output_is_retried_with_the_error() -> None:

@@ -65,7 +65,8 @@ def test_killed_run_resumes_from_postgres_with_its_chroma_memory_intact_and_used
         extra_env={
             "DEEPRESEARCH_CHECKPOINT_URL": postgres_url,
             "DEEPRESEARCH_CHROMA_URL": chroma_url,
-            "DEEPRESEARCH_READ_PER_SEARCH": "0",  # every read is one the model asks for
+            "DEEPRESEARCH_FLOOR_READS": "0",  # every read is one the model asks for
+            "DEEPRESEARCH_FOLLOW_LEADS": "0",
         },
         first_env={HANG_READ_ENV: "r1t2:2"},
         ready=lambda: READ_BEFORE_KILL in _agent_urls(_records(chroma_url), "r1t2"),
