@@ -1,14 +1,12 @@
-"""The report's short answer: a few words, kept only when the evidence says them.
+"""The report's short answer, written by a capable model: a few words, kept only when the evidence says them.
 
 Questions with a short answer (a name, a date, a number, yes or no) deserve one line a reader or a
 benchmark can take at face value. The summarizer is asked for it twice over: as an `Answer: ...` first
 line of its draft, and in a small structured call made at the same time as the draft (so it costs no
-wait), which even a weak model answers in the requested shape. The answer carries no citation of its
-own, so it is accepted only when every content word in it appears in the verified report or in the
-passages it cites (a yes or no only for a yes/no question); otherwise the report's first sentence serves
-as the short answer. A yes/no question gets a schema whose answer can only be yes, no or nothing, so the
-grammar keeps a weak model from wrapping it in a sentence; a preamble such as "The short answer is that"
-is cut before the answer is checked.
+wait). The answer carries no citation of its own, so it is accepted only when every content word in it
+appears in the verified report or in the passages it cites (a yes or no only for a yes/no question);
+otherwise the report's first sentence serves as the short answer. A yes/no question gets a schema whose
+answer can only be yes, no or nothing. A weak model chooses its answer instead (`agents.answer_choice`).
 """
 
 from __future__ import annotations
@@ -75,10 +73,6 @@ ANSWER_RULE = (
 MAX_ANSWER_WORDS = 12
 
 _ANSWER_LINE = re.compile(r"^\W*(?:short\s+)?answer\W*:\W*(?P<answer>.*?)\W*$", re.IGNORECASE)
-_PREAMBLE = re.compile(
-    r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s+is\s*(?:that\s+)?:?\s*|(?:the\s+)?(?:short\s+)?answer\s*[:,]\s*)+",
-    re.IGNORECASE,
-)
 _YES_NO_START = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might)\b", re.IGNORECASE
 )
@@ -109,7 +103,7 @@ async def ask_short_answer(
     except (StructuredOutputError, BudgetExceeded) as error:
         context.emit("agent.fallback", f"summarizer: short answer: {error}", agent="summarizer")
         return ""
-    return without_preamble(reply.answer)
+    return reply.answer.strip()
 
 
 def split_answer(text: str) -> tuple[str, str]:
@@ -127,14 +121,9 @@ def is_yes_no_question(question: str) -> bool:
     return bool(_YES_NO_START.match(question))
 
 
-def without_preamble(answer: str) -> str:
-    """`answer` without a lead-in such as "The short answer is that" (SmolLM2 starts most answers so)."""
-    return _PREAMBLE.sub("", answer).strip()
-
-
 def grounded_answer(answer: str, question: str, evidence_texts: Iterable[str]) -> str:
     """`answer` if the evidence states it (every content word found there), else ""."""
-    answer = without_preamble(answer).rstrip(".")
+    answer = answer.strip().rstrip(".")
     if not answer or len(answer.split()) > MAX_ANSWER_WORDS:
         return ""
     if answer.lower() in {"yes", "no"}:

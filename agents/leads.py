@@ -30,6 +30,49 @@ _MONTH = r"(?:January|February|March|April|May|June|July|August|September|Octobe
 _DATE = re.compile(rf"^(?:{_MONTH}(?:\s+\d{{1,2}})?(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}(?:\s+\d{{4}})?)$")
 _QUOTED = re.compile(r"[\"“]([^\"”\n]{2,80})[\"”]")
 COMMON_WORD_ZIPF = 4.5  # a single word this frequent in English ("American", "However") names nothing
+# Words that open a sentence or clause and get a capital there: "In June 1991", "When the Canberra".
+_OPENERS = STOP_WORDS | frozenset(
+    [
+        "after",
+        "before",
+        "during",
+        "since",
+        "until",
+        "while",
+        "although",
+        "though",
+        "however",
+        "initially",
+        "finally",
+        "later",
+        "like",
+        "unlike",
+        "because",
+        "also",
+        "often",
+        "later",
+        "meanwhile",
+        "despite",
+        "following",
+        "according",
+        "along",
+        "among",
+        "between",
+        "within",
+        "without",
+        "upon",
+        "under",
+        "over",
+        "through",
+        "thus",
+        "hence",
+        "yet",
+        "still",
+        "only",
+        "even",
+        "just",
+    ]
+)
 MAX_NAME_WORDS = 8
 
 
@@ -59,12 +102,13 @@ def weighted_coverage(text: str, weights: dict[str, float]) -> float:
 
 
 def _clean(name: str) -> str:
-    name = name.strip(" .,;:'’\"-")
-    name = re.sub(r"['’]s$", "", name)
-    for article in ("The ", "A ", "An "):
-        if name.startswith(article) and len(name.split()) > 1:
-            name = name[len(article) :]
-    return name
+    name = re.sub(r"['’]s$", "", name.strip(" .,;:'’\"-"))
+    words = name.split()
+    while len(words) > 1 and words[0].lower() in _OPENERS:
+        words = words[1:]
+    while len(words) > 1 and words[0].lower() in {"of", "the", "and", "&"}:
+        words = words[1:]
+    return " ".join(words)
 
 
 def _is_name(name: str) -> bool:

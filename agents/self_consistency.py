@@ -13,11 +13,10 @@ from __future__ import annotations
 import asyncio
 import re
 import string
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import BaseModel, Field
 
-from agents.answer import ask_short_answer
 from agents.context import ResearchContext
 from agents.router import on_quick_path
 from deepresearch.schemas import ResearchTask
@@ -68,12 +67,14 @@ def majority_vote(answers: Sequence[str]) -> AnswerVote:
     return AnswerVote(answer=winner[0], agreement=round(len(winner) / len(cleaned), 4), samples=cleaned)
 
 
-async def sample_short_answers(question: str, evidence: str, context: ResearchContext) -> AnswerVote:
-    """`samples` short answers at `sample_temperature`, concurrently (seeds 1..N), and their majority."""
+Answerer = Callable[[int], Awaitable[str]]  # a seed → one short-answer sample
+
+
+async def sample_short_answers(answerer: Answerer, context: ResearchContext) -> AnswerVote:
+    """`samples` short answers at `sample_temperature`, concurrently (seeds 1..N), and their majority; the
+    answerer writes them (a capable model) or chooses them among candidates (a weak one)."""
     count = context.config.samples
-    answers = await asyncio.gather(
-        *(ask_short_answer(question, evidence, context, sample_seed=seed) for seed in range(1, count + 1))
-    )
+    answers = await asyncio.gather(*(answerer(seed) for seed in range(1, count + 1)))
     vote = majority_vote(answers)
     context.emit(
         "answer.vote",

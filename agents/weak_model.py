@@ -13,6 +13,7 @@ when they verify.
 from __future__ import annotations
 
 import json
+import re
 
 from langchain_core.messages import ToolCall
 
@@ -29,6 +30,17 @@ WEAK_RESEARCH_STEPS = 2
 MAX_REPEATED_SEARCHES = 2
 # Top results of each of a weak model's searches read for it, unless `read_per_search` says otherwise.
 WEAK_READS_PER_SEARCH = 3
+
+
+_PREAMBLE = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:short\s+)?answer\s+is\s*(?:that\s+)?:?\s*|(?:the\s+)?(?:short\s+)?answer\s*[:,]\s*)+",
+    re.IGNORECASE,
+)
+
+
+def cut_preamble(answer: str) -> str:
+    """`answer` without a lead-in such as "The short answer is that": SmolLM2 starts most free answers so."""
+    return _PREAMBLE.sub("", answer).strip()
 
 
 def is_weak(context: ResearchContext, role: Role, tier: Tier | None = None) -> bool:

@@ -62,10 +62,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from langchain_core.messages import HumanMessage  # noqa: E402
 
-from agents.answer import ANSWER_SCHEMAS, is_yes_no_question, without_preamble  # noqa: E402
+from agents.answer import ANSWER_SCHEMAS, is_yes_no_question  # noqa: E402
 from agents.citations import numbers_in  # noqa: E402
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
+from agents.weak_model import cut_preamble  # noqa: E402
 from bench.hotpotqa_data import Question, file_digest, load, offline_main, save_results  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
@@ -146,10 +147,12 @@ async def closed_book(question: str, models: ModelSet) -> dict[str, Any]:
     before = models.ledger.total
     schema = ANSWER_SCHEMAS[(is_yes_no_question(question), False)]
     try:
-        reply = await models.for_role("summarizer").astructured(
+        handle = models.for_role("summarizer")
+        reply = await handle.astructured(
             [HumanMessage(CLOSED_BOOK_PROMPT.format(question=question))], schema, agent="closed-book"
         )
-        answer = without_preamble(reply.answer)
+        # The same rules as a research run: a weak model's lead-in is cut there too.
+        answer = cut_preamble(reply.answer) if handle.profile.weak else reply.answer.strip()
     except StructuredOutputError:
         answer = ""
     after = models.ledger.total

@@ -10,7 +10,6 @@ Every route is in a node's `Command[Literal[...]]` return type.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, Literal
 
 from langgraph.graph import END, START, StateGraph
@@ -18,12 +17,13 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
 from agents import clarifier, manager, rewriter, summarizer, verifier
-from agents.answer import ask_short_answer, grounded_answer
+from agents.answer import grounded_answer
 from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
 from agents.report import RunRecord, assemble_report
-from agents.self_consistency import recheck_note, recheck_task, sample_short_answers, wants_another_round
+from agents.self_consistency import recheck_note, recheck_task, wants_another_round
+from agents.summary_pass import summarize_pass
 from deepresearch.errors import BudgetExceeded
 from deepresearch.schemas import ResearchTask
 from graphs.researcher import build_researcher_graph
@@ -102,9 +102,15 @@ async def plan(
     notes = [route.method_note(), *(reuse.notes if reuse else []), *dispatch.notes]
     update: dict[str, Any] = {"tasks": dispatch.tasks, "round": 1, "notes": notes, "limits_hit": limits, "route": route}
     if reuse:
-        update |= {"tasks": [*reuse.tasks, *dispatch.tasks], "findings": reuse.findings, "sources": reuse.sources,
-                   "source_texts": reuse.source_texts, "cache_origins": reuse.origins,
-                   "served_body": reuse.served_body, "short_answer": reuse.served_answer}
+        update |= {
+            "tasks": [*reuse.tasks, *dispatch.tasks],
+            "findings": reuse.findings,
+            "sources": reuse.sources,
+            "source_texts": reuse.source_texts,
+            "cache_origins": reuse.origins,
+            "served_body": reuse.served_body,
+            "short_answer": reuse.served_answer,
+        }
     if not dispatch.tasks:  # all reused: a repeated brief is written up, a close one reviewed for gaps
         return Command(goto="summarize" if reuse and reuse.is_repeat else "review", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
@@ -152,19 +158,8 @@ async def summarize(
         return Command(goto="verify", update={"candidates": [DraftRecord(markdown=body, by_model=False)]})
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
     brief, notes = state["brief"], state.get("revision_notes", "")
-    if revision:
-        drafts, answer, vote = await summarizer.write_drafts(brief, evidence, notes, context), None, None
-    else:  # the short answer is asked for alongside the first drafts, so it adds no wait
-        writing = summarizer.write_drafts(brief, evidence, notes, context, context.config.drafts)
-        rendered = summarizer.render_evidence(evidence)
-        # The person's own words: a weak rewriter turned "Are X and Y both ...?" into a what-question.
-        asked = brief.original_question
-        if context.config.samples > 1:
-            drafts, vote = await asyncio.gather(writing, sample_short_answers(asked, rendered, context))
-            answer = vote.answer
-        else:
-            drafts, answer = await asyncio.gather(writing, ask_short_answer(asked, rendered, context))
-            vote = None
+    written = await summarize_pass(brief, evidence, state.get("tasks", []), notes, context, revision)
+    drafts, answer, vote = written.drafts, written.answer, written.vote
     update: dict[str, Any] = {
         "candidates": [DraftRecord(markdown=d.markdown, by_model=d.by_model, answer=d.answer) for d in drafts]
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from agents import summarizer, verifier
 from agents.answer import ReasonedShortAnswer, ShortAnswer, YesNoAnswer, ask_short_answer
@@ -16,6 +17,7 @@ from agents.self_consistency import (
     sample_short_answers,
     wants_another_round,
 )
+from agents.weak_model import cut_preamble
 from deepresearch.config import load_config
 from deepresearch.llm.embedded import ChatEmbeddedLlama
 from deepresearch.schemas import Usage
@@ -41,12 +43,19 @@ def test_empty_samples_count_against_the_answer_and_never_win() -> None:
     assert none.answer == "" and none.agreement == 0.0 and none.votes == 0
 
 
+def _asked(question: str, context: Any) -> Any:
+    async def answer(seed: int) -> str:
+        return await ask_short_answer(question, "<evidence/>", context, sample_seed=seed)
+
+    return answer
+
+
 async def test_samples_are_asked_at_the_sample_temperature_and_voted_on() -> None:
     model = ScriptedChatModel(
         script=[ShortAnswer(answer="16 hours"), ShortAnswer(answer="12 hours"), ShortAnswer(answer="16 hours.")]
     )
     context, recorder = make_context(model, samples=3, sample_temperature=0.9)
-    vote = await sample_short_answers("How long do cats sleep?", "<evidence/>", context)
+    vote = await sample_short_answers(_asked("How long do cats sleep?", context), context)
     assert vote.answer == "16 hours" and vote.agreement == 0.6667
     assert len(model.calls) == 3
     voted = [e for e in recorder.events if e.kind == "answer.vote"]
@@ -56,22 +65,25 @@ async def test_samples_are_asked_at_the_sample_temperature_and_voted_on() -> Non
 async def test_the_cot_style_asks_for_steps_before_the_answer() -> None:
     model = ScriptedChatModel(script=[ReasonedShortAnswer(steps="P1 says 16.", answer="16 hours")])
     context, _ = make_context(model, samples=1, prompt_style="cot")
-    vote = await sample_short_answers("How long do cats sleep?", "<evidence/>", context)
+    vote = await sample_short_answers(_asked("How long do cats sleep?", context), context)
     assert vote.answer == "16 hours"
     assert model.calls[0]["kwargs"]["structured_schema"] is ReasonedShortAnswer
     assert "step by step" in str(model.calls[0]["messages"][0].content)
 
 
-async def test_a_yes_no_question_can_only_be_answered_yes_no_or_not_and_preambles_are_cut() -> None:
-    """SmolLM2 began 13 of 14 short answers with "The short answer is that ..." and never said yes or no."""
-    model = ScriptedChatModel(
-        script=[YesNoAnswer(answer="yes"), ShortAnswer(answer="The short answer is that 16 hours")]
-    )
+async def test_a_yes_no_question_can_only_be_answered_yes_no_or_not() -> None:
+    model = ScriptedChatModel(script=[YesNoAnswer(answer="yes"), ShortAnswer(answer="16 hours")])
     context, _ = make_context(model, samples=1)
     assert await ask_short_answer("Were Ed Wood and Scott Derrickson both American?", "<evidence/>", context) == "yes"
     assert model.calls[0]["kwargs"]["structured_schema"] is YesNoAnswer
     assert await ask_short_answer("How long do cats sleep?", "<evidence/>", context) == "16 hours"
     assert model.calls[1]["kwargs"]["structured_schema"] is ShortAnswer
+
+
+def test_a_weak_models_answer_preamble_is_cut() -> None:
+    """SmolLM2 began 13 of 14 free short answers with "The short answer is that ..." (a weak-model rule)."""
+    assert cut_preamble("The short answer is that 16 hours") == "16 hours"
+    assert cut_preamble("Answer: Paris") == "Paris" and cut_preamble("Paris") == "Paris"
 
 
 def test_sampling_changes_temperature_and_seed_and_shares_the_ledger(tmp_path: Path) -> None:

@@ -102,7 +102,6 @@ def test_a_short_answer_is_kept_only_when_the_evidence_states_it() -> None:
     assert grounded_answer("Yes", "Are cats sleepy animals?", evidence) == "yes"
     assert grounded_answer("yes", "Which magazine came first?", evidence) == ""  # not a yes/no question
     assert grounded_answer("a very long answer " * 5, "What?", evidence) == ""
-    assert grounded_answer("The short answer is that 16 hours", "How long do cats sleep?", evidence) == "16 hours"
 
 
 def test_insufficient_evidence_lists_what_was_tried() -> None:

@@ -11,8 +11,9 @@ from deepresearch.testing import ScriptedChatModel
 
 async def test_closed_book_uses_the_short_answer_schema_and_counts_its_tokens() -> None:
     model = ScriptedChatModel(script=[YesNoAnswer(answer="no"), ShortAnswer(answer="The short answer is Paris")])
-    models = ModelSet(load_config(), overrides={"summarizer": model})
+    models = ModelSet(load_config(profile={"weak": True}), overrides={"summarizer": model})
     book = await closed_book("Are cats and lions the same species?", models)
     assert book["answer"] == "no" and book["prompt_tokens"] > 0
     assert model.calls[0]["kwargs"]["structured_schema"] is YesNoAnswer
-    assert (await closed_book("Which city is the capital of France?", models))["answer"] == "Paris"
+    paris = await closed_book("Which city is the capital of France?", models)
+    assert paris["answer"] == "Paris", "a weak model's lead-in is cut, as in a research run"

@@ -1,0 +1,213 @@
+"""Short-answer candidates taken from cited passages, typed by what the question asks for, and ranked.
+
+A weak model cannot write a short answer the evidence states, but it can choose one among options. The
+options come from the passages the report cites: names and titles for "who/what/which", places for
+"where", years, dates and spans for "when", numbers for "how many", yes and no for a yes/no question, and
+the two options of an "A or B" question. Each is scored by what the question asks for and by how much of
+the question the sentence it sits in covers (its rarer words count more), so the best-ranked candidate is
+a deterministic answer on its own when no model chooses. This is classic factoid question answering
+(answer typing, candidate extraction, passage scoring) and knows no corpus or question set.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agents.leads import names_in, term_weights, weighted_coverage
+from agents.support import sentence_spans
+from deepresearch.text import content_token_set, fold
+
+AnswerType = Literal["yes_no", "choice", "person", "time", "number", "place", "name"]
+
+_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|how)\b", re.IGNORECASE)
+# A wh-word after one of these asks the question ("formed by who?", "based in what city?"); after a noun
+# it opens a relative clause ("the woman who portrayed ...") and asks nothing.
+_ASKING_AFTER = frozenset(
+    [
+        "in",
+        "by",
+        "at",
+        "of",
+        "for",
+        "from",
+        "to",
+        "on",
+        "with",
+        "during",
+        "since",
+        "is",
+        "was",
+        "are",
+        "were",
+        "and",
+        "or",
+        "than",
+    ]
+)
+_YES_NO = re.compile(
+    r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might)\b", re.IGNORECASE
+)
+_UP_TO_3 = r"(?:\s+[\w'’-]+){0,3}?"
+_TIME = re.compile(
+    rf"^(?:when\b|(?:what|which){_UP_TO_3}\s+(?:year|years|date|decade|century|time|period|timeframe)\b|"
+    r"how long ago\b)",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    rf"^(?:how (?:many|much|big|large|tall|high|long|far|old)\b|(?:what|which){_UP_TO_3}\s+"
+    r"(?:percentage|number|population|amount|size|capacity)\b)",
+    re.IGNORECASE,
+)
+_PLACE = re.compile(
+    rf"^(?:where\b|(?:what|which){_UP_TO_3}\s+(?:city|country|state|town|county|province|region|place|location|"
+    r"neighborhood|continent|island|street|village)\b)",
+    re.IGNORECASE,
+)
+_PERSON = re.compile(
+    rf"^(?:who|whom|whose)\b|^(?:what|which){_UP_TO_3}\s+(?:person|man|woman|actor|actress|writer|author|"
+    r"director|singer|composer|player|politician|manager|founder)\b",
+    re.IGNORECASE,
+)
+_OR = re.compile(
+    r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\??\s*$|:\s*(?:the\s+)?([^:?]+?)\s+or\s+(?:the\s+)?([^:?]+?)\s*\??\s*$"
+)
+
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+_TIME_VALUE = re.compile(
+    rf"\b(?:from\s+{_YEAR}\s+(?:to|until|till)\s+{_YEAR}|{_YEAR}\s*(?:–|-|to|until)\s*{_YEAR}|"
+    rf"{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}|\d{{1,2}}\s+{_MONTH}\s+{_YEAR}|{_MONTH}\s+{_YEAR}|{_YEAR}s?)\b"
+)
+_NUMBER_VALUE = re.compile(
+    r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b(?:\s+(?!(?:at|in|on|of|and|or|the|to|by|for|as|was|is)\b)[a-z]+)?"
+    r"|\b\d+(?:\.\d+)?(?:\s*(?:%|percent|million|billion|thousand))?\b"
+)
+_PLACE_CUE = re.compile(r"\b(?:in|at|from|near|of|based in|located in|headquartered in)\s+$", re.IGNORECASE)
+_PERSON_CUE = re.compile(r"\b(?:by|with|and|director|founder|writer|singer|actor|actress)\s+$", re.IGNORECASE)
+MAX_CANDIDATES = 4
+ASKING_HEAD_WORDS = 6  # the words from the asking wh-word on that say what is asked
+
+
+def _asking_clause(question: str) -> str:
+    """The question from its asking wh-word on ("what New York city?" of "... is based in what New York city?")."""
+    for match in _WH.finditer(question):
+        before = question[: match.start()].split()
+        if not before or before[-1].lower().strip(",") in _ASKING_AFTER or before[-1].endswith(","):
+            return question[match.start() :]
+    return question
+
+
+def answer_type(question: str) -> AnswerType:
+    """What kind of answer the question asks for, from its wording."""
+    if _YES_NO.match(question):
+        return "yes_no"
+    if choice_options(question):
+        return "choice"
+    head = " ".join(_asking_clause(question).split()[:ASKING_HEAD_WORDS])
+    for kind, pattern in (("time", _TIME), ("number", _NUMBER), ("place", _PLACE), ("person", _PERSON)):
+        if pattern.search(head):
+            return kind  # type: ignore[return-value]
+    return "name"
+
+
+def choice_options(question: str) -> list[str]:
+    """The two options of an "..., A or B?" question, else none."""
+    match = _OR.search(question.strip())
+    if not match:
+        return []
+    options = [part.strip(" ?.") for part in match.groups() if part]
+    return options if len(options) == 2 and all(0 < len(o.split()) <= 6 for o in options) else []
+
+
+@dataclass
+class Candidate:
+    """One possible short answer, the sentence it was found in, and its score."""
+
+    text: str
+    score: float
+    sentence: str
+    source_id: str
+    mentions: int = 1
+    _keys: set[str] = field(default_factory=set, repr=False)
+
+
+def _values(kind: AnswerType, sentence: str) -> list[tuple[str, int]]:
+    """The values of the wanted kind in `sentence`, with where each starts."""
+    if kind == "time":
+        return [(m.group(0), m.start()) for m in _TIME_VALUE.finditer(sentence)]
+    if kind == "number":
+        return [
+            (m.group(0), m.start()) for m in _NUMBER_VALUE.finditer(sentence) if not re.fullmatch(_YEAR, m.group(0))
+        ]
+    found: list[tuple[str, int]] = []
+    for name in names_in(sentence):
+        start = sentence.find(name)
+        found.append((name, max(start, 0)))
+    return found
+
+
+def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
+    before = sentence[max(0, start - 25) : start]
+    if kind == "place" and _PLACE_CUE.search(before):
+        return 0.3
+    if kind == "person" and (_PERSON_CUE.search(before) or len(sentence[start:].split()) > 1):
+        return 0.1
+    return 0.0
+
+
+def extract_candidates(question: str, passages: Sequence[tuple[str, str]]) -> list[Candidate]:
+    """Ranked candidates from `passages` ((source id, text) pairs, best first) for `question`."""
+    kind = answer_type(question)
+    if kind == "yes_no":
+        return [Candidate("yes", 0.0, "", ""), Candidate("no", 0.0, "", "")]
+    if kind == "choice":
+        return _choices(question, passages)
+    weights = term_weights(question)
+    asked = content_token_set(question)
+    by_key: dict[str, Candidate] = {}
+    for rank, (source_id, text) in enumerate(passages):
+        for left, right in sentence_spans(text):
+            sentence = " ".join(text[left:right].split())
+            fit = weighted_coverage(sentence, weights) / math.sqrt(rank + 1)
+            for value, start in _values(kind, sentence):
+                tokens = content_token_set(value)
+                if kind in ("person", "place", "name") and tokens and tokens <= asked:
+                    continue  # the question's own words are not its answer
+                score = fit * (1.0 + _cue_bonus(kind, sentence, start))
+                key = fold(value)
+                if key in by_key:
+                    by_key[key].mentions += 1
+                    if score > by_key[key].score:
+                        by_key[key].score, by_key[key].sentence = score, sentence
+                else:
+                    by_key[key] = Candidate(value, score, sentence, source_id)
+    ranked = [
+        Candidate(c.text, c.score + 0.05 * math.log(c.mentions), c.sentence, c.source_id, c.mentions)
+        for c in by_key.values()
+        if c.score > 0
+    ]
+    return sorted(ranked, key=lambda c: -c.score)[:MAX_CANDIDATES]
+
+
+def _choices(question: str, passages: Sequence[tuple[str, str]]) -> list[Candidate]:
+    """Both options, the one whose words the passages carry more of first."""
+    options = choice_options(question)
+    weights = term_weights(question)
+    scored: list[Candidate] = []
+    for option in options:
+        wanted = content_token_set(option)
+        best = 0.0
+        where = ("", "")
+        for source_id, text in passages:
+            for left, right in sentence_spans(text):
+                sentence = " ".join(text[left:right].split())
+                if wanted and wanted <= content_token_set(sentence):
+                    fit = weighted_coverage(sentence, weights)
+                    if fit > best:
+                        best, where = fit, (sentence, source_id)
+        scored.append(Candidate(option, best, where[0], where[1]))
+    return sorted(scored, key=lambda c: -c.score)

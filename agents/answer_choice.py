@@ -1,0 +1,85 @@
+"""The short answer chosen, not written, for a weak model: one of the candidates the cited passages hold.
+
+The candidates (`agents.answer_candidates`) are offered as options under a grammar, so the model can only
+answer with one of them (yes or no for a yes/no question, one of the two options of an "A or B" question).
+When it gives no usable choice, the best-ranked candidate is the answer (none for a yes/no question: there
+is no deterministic way to decide one). Every candidate comes from a passage the report cites, so the
+answer is grounded by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import BaseModel, create_model
+
+from agents.answer_candidates import Candidate, answer_type, extract_candidates
+from agents.context import ResearchContext
+from agents.evidence import DATA_RULE, neutralize
+from deepresearch.errors import BudgetExceeded, StructuredOutputError
+
+CHOICE_PROMPT = """<role>You choose the short answer to a research question from given options.</role>
+<rules>
+- {data_rule}
+- Choose the option that the evidence states as the answer to the question.
+</rules>
+<question>{question}</question>
+<evidence>
+{evidence}
+</evidence>
+<options>{options}</options>"""
+CHOICE_PLACEHOLDERS = frozenset({"data_rule", "question", "evidence", "options"})
+EVIDENCE_SENTENCES = 6
+
+
+def _choice_schema(options: Sequence[str]) -> type[BaseModel]:
+    choice: Any = Literal[tuple(options)]
+    return create_model("AnswerChoice", answer=(choice, ...))
+
+
+def _evidence(candidates: Sequence[Candidate], passages: Sequence[tuple[str, str]]) -> str:
+    sentences = [c.sentence for c in candidates if c.sentence]
+    if not sentences:
+        sentences = [text for _, text in passages[:EVIDENCE_SENTENCES]]
+    lines = dict.fromkeys(neutralize(sentence) for sentence in sentences)
+    return "\n".join(f"<source_data>{line}</source_data>" for line in list(lines)[:EVIDENCE_SENTENCES])
+
+
+async def choose_short_answer(
+    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
+) -> str:
+    """The chosen answer to `question` from `passages` ((source id, text) of what the report cites), or ""."""
+    candidates = extract_candidates(question, passages)
+    if not candidates:
+        return ""
+    is_yes_no = answer_type(question) == "yes_no"
+    fallback = "" if is_yes_no else candidates[0].text
+    options = [c.text for c in candidates]
+    prompt = CHOICE_PROMPT.format(
+        data_rule=DATA_RULE,
+        question=question,
+        evidence=_evidence([] if is_yes_no else candidates, passages),
+        options="; ".join(options),
+    )
+    model = context.models.for_role("summarizer")
+    if sample_seed is not None:
+        model = model.sampling(context.config.sample_temperature, sample_seed)
+    try:
+        reply = await model.astructured(
+            [SystemMessage(prompt), HumanMessage("The answer:")], _choice_schema(options), agent="summarizer"
+        )
+    except (StructuredOutputError, BudgetExceeded) as error:
+        context.emit("agent.fallback", f"summarizer: answer choice: {error}", agent="summarizer")
+        return fallback
+    chosen = str(getattr(reply, "answer", ""))
+    context.emit(
+        "answer.chosen",
+        f"summarizer chose {chosen!r} among {options}",
+        agent="summarizer",
+        options=options,
+        chosen=chosen,
+        ranked_first=candidates[0].text,
+    )
+    return chosen if chosen in options else fallback
