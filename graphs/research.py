@@ -22,6 +22,7 @@ from agents.answer import ask_short_answer, grounded_answer
 from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
+from agents.follow_up import plan_follow_up, rewrite_follow_up
 from agents.report import RunRecord, assemble_report
 from agents.self_consistency import recheck_note, recheck_task, sample_short_answers, wants_another_round
 from deepresearch.errors import BudgetExceeded
@@ -42,8 +43,12 @@ def _send(tasks: list[ResearchTask], round_no: int) -> list[Send]:
 
 async def rewrite(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
     _phase(runtime, "rewrite", "Rewriting the question")
+    earlier = state.get("follow_up")
     try:
-        brief = await rewriter.rewrite_question(state["question"], runtime.context)
+        if earlier is not None:
+            brief = await rewrite_follow_up(state["question"], earlier, runtime.context)
+        else:
+            brief = await rewriter.rewrite_question(state["question"], runtime.context)
     except BudgetExceeded as exceeded:
         return {"brief": rewriter.fallback_brief(state["question"]), "limits_hit": [exceeded.limit]}
     return {"brief": brief}
@@ -80,7 +85,8 @@ async def plan(
         return Command(goto="summarize")
     context = runtime.context
     try:
-        reuse = await look_up(state["brief"], context)
+        earlier, brief = state.get("follow_up"), state["brief"]
+        reuse = await (plan_follow_up(brief, earlier, context) if earlier else look_up(brief, context))
         dispatch = reuse.dispatch if reuse else await manager.plan_research(state["brief"], context)
     except BudgetExceeded as exceeded:
         return Command(goto="summarize", update={"limits_hit": [exceeded.limit]})

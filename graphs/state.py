@@ -8,7 +8,7 @@ Parallel branches append findings, merge sources by id, sum usage and append eve
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from langchain_core.messages import AnyMessage
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from agents.cache_reuse import CacheOrigin
 from agents.clarifier import ClarifyDecision
 from agents.findings import ClaimDraft, ResearcherFindings
+from agents.follow_up import EarlierRun
 from agents.router import Route
 from agents.self_consistency import AnswerVote
 from deepresearch import schemas
@@ -97,6 +98,7 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
 
 class ResearchInput(TypedDict):
     question: str
+    follow_up: NotRequired[EarlierRun]  # the earlier run a follow-up question starts from
 
 
 class ResearchOutput(TypedDict):
@@ -128,6 +130,7 @@ def checkpoint_serde() -> JsonPlusSerializer:
         DraftRecord,
         Route,
         CacheOrigin,
+        EarlierRun,
         AnswerVote,
         ClarifyDecision,
         ResearcherFindings,
