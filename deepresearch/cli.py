@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from deepresearch import cli_serving as serving
+
 if TYPE_CHECKING:
     from deepresearch.config import ResearchConfig
     from deepresearch.schemas import Report
@@ -337,67 +339,9 @@ def reports_export(
     typer.echo(str(target))
 
 
-def _serve_token(config: ResearchConfig, token: str | None) -> str | None:
-    return token or (config.serve_token.get_secret_value() if config.serve_token else None)
-
-
-def _require_extra(module: str, extra: str, what: str) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec(module) is None:
-        raise UserError(f"{what} needs the {extra} extra: pip install 'deepresearch[{extra}]'")
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="address to listen on (default 127.0.0.1)")] = None,
-    port: Annotated[int | None, typer.Option(help="port (default 8765)")] = None,
-    token: Annotated[str | None, typer.Option(help="required beyond 127.0.0.1 (or DEEPRESEARCH_SERVE_TOKEN)")] = None,
-) -> None:
-    """Review reports in a browser: list and search runs, open citations, verify, watch and start runs."""
-    _require_extra("uvicorn", "web", "deepresearch serve")
-    _require_extra("jinja2", "web", "deepresearch serve")
-    from deepresearch.web.security import check_bind
-
-    config = _load(serve_host=host, serve_port=port)
-    secret = _serve_token(config, token)
-    check_bind(config.serve_host, secret)
-    _validate_models(config)
-    import uvicorn
-
-    from deepresearch.web.app import create_app
-
-    shown = f"[{config.serve_host}]" if ":" in config.serve_host else config.serve_host
-    _err(f"review pages on http://{shown}:{config.serve_port}/ (Ctrl-C stops)")
-    uvicorn.run(create_app(config, token=secret), host=config.serve_host, port=config.serve_port, log_level="warning")
-
-
-@app.command()
-def mcp(
-    http: Annotated[bool, typer.Option("--http", help="streamable HTTP instead of stdio")] = False,
-    host: Annotated[str, typer.Option(help="with --http: address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="with --http: port (the endpoint is /mcp)")] = 8766,
-    token: Annotated[str | None, typer.Option(help="required beyond 127.0.0.1 (or DEEPRESEARCH_SERVE_TOKEN)")] = None,
-) -> None:
-    """Serve research and past reports to MCP clients (assistants, editors) over stdio or HTTP."""
-    _require_extra("mcp", "mcp", "deepresearch mcp")
-    from deepresearch.mcp_server import build_server
-    from deepresearch.web.security import AccessGuard, check_bind
-
-    config = _load()
-    secret = _serve_token(config, token)
-    if http:
-        check_bind(host, secret)
-    _validate_models(config)
-    server = build_server(config)
-    if not http:
-        server.run("stdio")
-        return
-    import uvicorn
-
-    _err(f"MCP endpoint on http://{host}:{port}/mcp (Ctrl-C stops)")
-    guarded = AccessGuard(server.streamable_http_app(host=host), token=secret, allow_originless=True)
-    uvicorn.run(guarded, host=host, port=port, log_level="warning")
+# `serve` and `mcp` live in their own module: the review pages and the MCP server are optional extras.
+app.command()(serving.serve)
+app.command()(serving.mcp)
 
 
 @app.command()

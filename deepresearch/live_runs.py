@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -122,15 +122,15 @@ class LiveRuns:
         from deepresearch.api import aresearch
 
         def on_event(event: Event) -> None:
-            loop.call_soon_threadsafe(run.publish, event)
+            _deliver(loop, run.publish, event)
 
         async def on_clarify(questions: list[str]) -> list[str]:
             pending: concurrent.futures.Future[list[str]] = concurrent.futures.Future()
 
-            def park() -> None:
+            def park(_: Event) -> None:
                 run._pending = pending
 
-            loop.call_soon_threadsafe(park)
+            _deliver(loop, park, Event(kind="clarify.waiting"))
             return await asyncio.wrap_future(pending)
 
         request = run.request
@@ -148,11 +148,20 @@ class LiveRuns:
                 )
             )
         except DeepResearchError as error:
-            loop.call_soon_threadsafe(run.publish, Event(kind=FAILED, message=str(error)))
+            _deliver(loop, run.publish, Event(kind=FAILED, message=str(error)))
             return
         except Exception as error:  # noqa: BLE001 — the page shows the failure; the thread must not die silently
-            message = f"internal error: {type(error).__name__}: {error}"
-            loop.call_soon_threadsafe(run.publish, Event(kind=FAILED, message=message))
+            _deliver(loop, run.publish, Event(kind=FAILED, message=f"internal error: {type(error).__name__}: {error}"))
             return
         done = Event(kind=FINISHED, message=f"support {report.support_score:.2f}", data={"run_id": report.run_id})
-        loop.call_soon_threadsafe(run.publish, done)
+        _deliver(loop, run.publish, done)
+
+
+def _deliver(loop: asyncio.AbstractEventLoop, handler: Callable[[Event], None], event: Event) -> None:
+    """Hand `event` to the watching loop; once that loop has closed (its server stopped) nobody is watching,
+    and the run goes on writing its folder."""
+    try:
+        loop.call_soon_threadsafe(handler, event)
+    except RuntimeError:
+        if not loop.is_closed():
+            raise

@@ -9,6 +9,7 @@ it follows, for `reports list`, the review pages and the MCP server.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from agents.follow_up import EarlierRun
@@ -17,6 +18,8 @@ from deepresearch.config import ResearchConfig
 from deepresearch.reports import read_source_text
 from deepresearch.review import RunSummary, load_finished_report, sentences_citing, verify_report
 from deepresearch.schemas import Claim, Passage, Report
+
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([.,;:!?])")
 
 
 def earlier_run(config: ResearchConfig, run_id: str) -> EarlierRun:
@@ -28,7 +31,7 @@ def earlier_run(config: ResearchConfig, run_id: str) -> EarlierRun:
     claims: list[Claim] = []
     dropped = 0
     for sentence, numbers in _sentences(report).items():
-        plain = strip_citations(sentence)
+        plain = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", strip_citations(sentence))  # "signal [1]." → "signal."
         passages = [
             _passage(checks[number].citation.source_id, text, stored[number])
             for number in numbers
