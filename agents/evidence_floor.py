@@ -55,8 +55,9 @@ async def _rankings(
 
 
 def _unread(urls: Sequence[str], turn: ResearcherTurn, taken: Sequence[str] = ()) -> list[str]:
-    chosen = {url_key(url) for url in taken}
-    return [url for url in dict.fromkeys(urls) if not turn.is_known(url) and url_key(url) not in chosen]
+    """`urls` neither read (by this researcher, or before it by the run) nor failed, nor already `taken`."""
+    skip = {url_key(url) for url in [*taken, *turn.run_has_read]}
+    return [url for url in dict.fromkeys(urls) if not turn.is_known(url) and url_key(url) not in skip]
 
 
 async def _read(bench: Workbench, urls: Sequence[str], turn: ResearcherTurn, output: StepOutput) -> None:

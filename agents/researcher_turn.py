@@ -44,6 +44,7 @@ class ResearcherTurn(BaseModel):
     stopped_by: str | None = None
     drafted: ResearcherFindings | None = None  # the findings the model's `finish` call carried
     floor_read: bool = False  # the evidence floor has run
+    run_has_read: list[str] = Field(default_factory=list)  # URLs other researchers of the run read before
     is_done: bool = False
 
     @property

@@ -59,8 +59,14 @@ async def aresearch(
     services: Any = None,
     show_reasoning: bool = False,
     server: str | None = None,
+    follow_up: str | None = None,
 ) -> Report:
     """Research `question` and return the verified, cited report (also written to the run folder).
+
+    With `follow_up` (an earlier run's id) the question follows up that run: its brief carries the earlier
+    question and answer, the earlier report's verified findings and sources are reused (not fetched again,
+    re-verified against the text stored with it), only what is new is researched, and the run's folder
+    records the run it follows (`agents.follow_up`). Follow-ups run in this process.
 
     Clarifying questions are answered from `answers` (a list in question order, a mapping, or a string),
     else by `on_clarify(questions)` (sync or async), else the clarifier records its assumptions.
@@ -76,6 +82,8 @@ async def aresearch(
     """
     cfg = config or load_config()
     remote_server = _server_for(server, cfg, chat_models, services)
+    if remote_server is not None and follow_up:
+        raise ConfigError("a follow-up runs in this process (it reads the earlier run's folder here), not on a server")
     if remote_server is not None:
         from deepresearch import remote
 
@@ -89,10 +97,15 @@ async def aresearch(
             on_event=on_event,
             run_id=run_id,
         )
+    graph_input: dict[str, Any] = {"question": question}
+    if follow_up:
+        from deepresearch.threads import earlier_run
+
+        graph_input["follow_up"] = earlier_run(cfg, follow_up)
     rid = run_id or new_run_id()
-    run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question)
+    run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question, parent=follow_up)
     return await _drive(
-        cfg, rid, run_dir, {"question": question}, answers, on_clarify, on_event, chat_models, services, show_reasoning
+        cfg, rid, run_dir, graph_input, answers, on_clarify, on_event, chat_models, services, show_reasoning
     )
 
 

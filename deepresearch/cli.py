@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from deepresearch import cli_serving as serving
+
 if TYPE_CHECKING:
     from deepresearch.config import ResearchConfig
     from deepresearch.schemas import Report
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
 MAX_QUESTION_CHARS = 8000
 # Errors that mean bad input (exit code 2) rather than a failed run (exit code 1).
 BAD_INPUT_ERRORS = {"ConfigError", "RunNotFound", "RunNotOnServer", "ServerUnavailable"}
-COMMANDS = {"ask", "resume", "reports", "index", "doctor", "config"}
+COMMANDS = {"ask", "resume", "reports", "index", "doctor", "config", "serve", "mcp"}
 
 app = typer.Typer(
     add_completion=False,
@@ -190,6 +192,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also copy the run's files here")] = None,
     server: Annotated[str | None, typer.Option(help="run on this LangGraph server, e.g. http://host:2024")] = None,
+    follow_up: Annotated[str | None, typer.Option(help="the id of an earlier run this question follows up")] = None,
 ) -> None:
     """Research a question and print a cited report."""
     from deepresearch.api import aresearch, new_run_id
@@ -218,13 +221,19 @@ def ask(
     config = _load(**overrides, server_url=server)
     if config.server_url and docs:
         raise UserError("--docs reads files on this machine; on a server, index them there (deepresearch index)")
+    if config.server_url and follow_up:
+        raise UserError("--follow-up reads the earlier run's folder here; it cannot run on a server")
+    if follow_up:
+        from deepresearch.review import load_finished_report
+
+        load_finished_report(config, follow_up)  # an unknown or unfinished run: one line, before any work
     if not config.server_url:
         _validate_models(config)  # a server's models are the server's to check
     run_id = str(uuid.uuid4()) if config.server_url else new_run_id()
     interactive = config.clarify and sys.stdin.isatty()
 
     def start(**callbacks: Any) -> Any:
-        return aresearch(text, config=config, run_id=run_id, **callbacks)
+        return aresearch(text, config=config, run_id=run_id, follow_up=follow_up, **callbacks)
 
     report = _run(config, start, run_id, show_thinking=show_thinking, interactive=interactive)
     _copy_out(config, run_id, out)
@@ -257,17 +266,20 @@ def resume(
 def reports_list() -> None:
     """Runs in the data dir, newest first."""
     from deepresearch.review import list_runs
+    from deepresearch.threads import threaded
 
     runs = list_runs(_load())
     if not runs:
         typer.echo("no runs yet")
         return
     rows = []
-    for run in runs:
+    for depth, run in threaded(runs):  # a follow-up sits under the run it follows
         status = "finished" if run.is_finished else "unfinished (resume)"
         support = f"{run.support_score:.2f}" if run.support_score is not None else "-"
-        rows.append([run.run_id, f"{run.started:%Y-%m-%d %H:%M}", status, support, run.question[:70]])
-    _print_table(["run id", "started", "status", "support", "question"], rows)
+        question = ("  " * (depth - 1) + "└ " if depth else "") + run.question
+        row = [run.run_id, f"{run.started:%Y-%m-%d %H:%M}", status, support, run.parent or "-", question[:70]]
+        rows.append(row)
+    _print_table(["run id", "started", "status", "support", "follows", "question"], rows)
 
 
 @reports_app.command("show")
@@ -307,16 +319,29 @@ def reports_verify(run_id: str) -> None:
 def reports_export(
     run_id: str,
     html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file")] = True,
+    pdf: Annotated[bool, typer.Option("--pdf", help="a PDF, printed from the HTML export by Chromium")] = False,
     out: Annotated[Path | None, typer.Option(help="where to write it (default: in the run folder)")] = None,
 ) -> None:
-    """Export a report as a self-contained HTML file with linked citations and their passages."""
+    """Export a report as a self-contained HTML file (or a PDF of it) with linked citations and their passages."""
     from deepresearch.html_export import report_to_html
     from deepresearch.review import load_finished_report
 
-    folder, report = load_finished_report(_load(), run_id)
-    target = out or folder / "report.html"
-    target.write_text(report_to_html(report), encoding="utf-8")
+    config = _load()
+    folder, report = load_finished_report(config, run_id)
+    if pdf:
+        from deepresearch.pdf_export import write_pdf
+
+        target = out or folder / "report.pdf"
+        asyncio.run(write_pdf(report, target, config))
+    else:
+        target = out or folder / "report.html"
+        target.write_text(report_to_html(report), encoding="utf-8")
     typer.echo(str(target))
+
+
+# `serve` and `mcp` live in their own module: the review pages and the MCP server are optional extras.
+app.command()(serving.serve)
+app.command()(serving.mcp)
 
 
 @app.command()

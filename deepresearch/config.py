@@ -186,6 +186,12 @@ class ResearchConfig(BaseSettings):
     # Client of a LangGraph server: runs go to the server at this URL instead of running in this process.
     server_url: str | None = None
 
+    # `deepresearch serve` (the review pages) and `deepresearch mcp --http`. Listening beyond loopback needs
+    # the token, a secret: every request must then carry it (cookie after `?token=`, or a bearer header).
+    serve_host: str = "127.0.0.1"
+    serve_port: int = Field(default=8765, ge=1, le=65535)
+    serve_token: SecretStr | None = None
+
     @field_validator("depth", "read_per_search", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:

@@ -38,10 +38,11 @@ def run_dir_for(config: ResearchConfig, run_id: str) -> Path:
     return config.runs_dir / run_id
 
 
-def start_run_folder(run_dir: Path, config: ResearchConfig, question: str) -> Path:
-    """Create the folder and record the settings (secrets masked) and the question."""
+def start_run_folder(run_dir: Path, config: ResearchConfig, question: str, parent: str | None = None) -> Path:
+    """Create the folder and record the settings (secrets masked), the question and, for a follow-up, the
+    run it follows (`parent`)."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    payload = {"question": question, "settings": config.public_dict()}
+    payload = {"question": question, "settings": config.public_dict()} | ({"parent": parent} if parent else {})
     (run_dir / CONFIG).write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return run_dir
 
@@ -61,6 +62,13 @@ def run_server(run_dir: Path) -> str | None:
         return None
     server = json.loads(path.read_text(encoding="utf-8")).get("server")
     return str(server) if server else None
+
+
+def run_parent(run_dir: Path) -> str | None:
+    """The run a follow-up run follows, or None."""
+    path = run_dir / CONFIG
+    parent = json.loads(path.read_text(encoding="utf-8")).get("parent") if path.exists() else None
+    return str(parent) if parent else None
 
 
 def read_run_config(run_dir: Path) -> tuple[str, dict[str, Any]]:

@@ -8,6 +8,7 @@ gives the same answer on any machine, with or without a model.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -16,7 +17,14 @@ from agents.citations import numbers_in
 from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score
 from deepresearch.api import RunNotFound
 from deepresearch.config import ResearchConfig
-from deepresearch.reports import CONFIG, REPORT_JSON, body_without_references, read_report, read_source_text
+from deepresearch.reports import (
+    CONFIG,
+    REPORT_JSON,
+    body_without_references,
+    read_report,
+    read_source_text,
+    run_parent,
+)
 from deepresearch.schemas import Citation, Report
 
 
@@ -28,6 +36,15 @@ class RunSummary:
     is_finished: bool
     support_score: float | None
     folder: Path
+    parent: str | None = None  # the run this follow-up follows
+    tokens: int | None = None
+    relevance: float | None = None  # the report's relevance figure, when its reports carry one
+
+
+def relevance_of(report: Report) -> float | None:
+    """The report's relevance figure if this version of reports has one (support is always there)."""
+    value = getattr(report, "relevance_score", None)
+    return float(value) if isinstance(value, int | float) else None
 
 
 @dataclass(frozen=True)
@@ -76,8 +93,20 @@ def list_runs(config: ResearchConfig) -> list[RunSummary]:
         question = str(json.loads(config_file.read_text(encoding="utf-8")).get("question", ""))
         started = datetime.fromtimestamp(config_file.stat().st_mtime).astimezone()
         report_file = folder / REPORT_JSON
-        score = read_report(report_file).support_score if report_file.exists() else None
-        summaries.append(RunSummary(folder.name, question, started, report_file.exists(), score, folder))
+        report = read_report(report_file) if report_file.exists() else None
+        summaries.append(
+            RunSummary(
+                folder.name,
+                question,
+                started,
+                report is not None,
+                report.support_score if report else None,
+                folder,
+                parent=run_parent(folder),
+                tokens=report.usage.total_tokens if report else None,
+                relevance=relevance_of(report) if report else None,
+            )
+        )
     return sorted(summaries, key=lambda run: run.started, reverse=True)
 
 
@@ -97,6 +126,13 @@ def sentences_citing(markdown: str) -> dict[int, list[str]]:
     return citing
 
 
+def sentence_support(sentence: str, citations_by_number: Mapping[int, Citation]) -> float:
+    """How well a sentence is supported: like the verifier, by the best passage of any number it cites."""
+    cited = [citations_by_number[n] for n in numbers_in(sentence) if n in citations_by_number]
+    passages = [passage for citation in cited for passage in citation.all_passages]
+    return max((support_score(strip_citations(sentence), p) for p in passages), default=0.0)
+
+
 def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
     """Re-check each citation: source text stored, passage present in it, citing sentences supported.
 
@@ -105,11 +141,6 @@ def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
     """
     citing = sentences_citing(report.markdown)
     by_number = {citation.number: citation for citation in report.citations}
-
-    def sentence_support(sentence: str) -> float:
-        passages = [p for n in numbers_in(sentence) if n in by_number for p in by_number[n].all_passages]
-        return max((support_score(strip_citations(sentence), p) for p in passages), default=0.0)
-
     checks: list[CitationCheck] = []
     for number, citation in sorted(by_number.items()):
         stored = read_source_text(folder, citation.source_id)
@@ -117,6 +148,6 @@ def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
         passages = [" ".join(p.split()) for p in citation.all_passages]
         in_source = stored is not None and all(passages) and all(p in flat for p in passages)
         sentences = tuple(citing.get(number, []))
-        support = min((sentence_support(s) for s in sentences), default=0.0)
+        support = min((sentence_support(s, by_number) for s in sentences), default=0.0)
         checks.append(CitationCheck(citation, stored is not None, in_source, support, sentences))
     return checks

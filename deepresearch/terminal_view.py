@@ -1,14 +1,16 @@
 """What a person sees while a run works: a live panel on a terminal, one line per event otherwise.
 
 The view only reads events; it never drives the run. It keeps the latest action of each researcher, the
-phase, counts of sources and self-corrections, token use and elapsed time. Reasoning text is shown only
-when asked for (`--show-thinking`).
+phase, the sources read so far (title, host, which researcher read each), counts of self-corrections,
+token use and elapsed time. Reasoning text is shown only when asked for (`--show-thinking`).
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -18,6 +20,22 @@ from rich.text import Text
 from deepresearch.progress import Event
 
 _CORRECTION_KINDS = {"llm.structured_retry", "llm.retry", "search.failover"}
+SOURCES_SHOWN = 6  # the live panel lists the latest sources read; the header counts them all
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """One source as the panel lists it: what it is, where it is from, and which researcher read it."""
+
+    title: str
+    host: str
+    agent: str
+
+    @classmethod
+    def from_event(cls, event: Event) -> SourceRead:
+        url = str(event.data.get("url", ""))
+        host = urlsplit(url).hostname or ("local" if url else "")
+        return cls(title=str(event.data.get("title") or url), host=host, agent=event.agent or "")
 
 
 def is_correction(event: Event) -> bool:
@@ -32,6 +50,7 @@ class ProgressState:
         self.phase = "starting"
         self.actions: dict[str, str] = {}
         self.sources = 0
+        self.read: dict[str, SourceRead] = {}  # source id → the first read of it, in reading order
         self.corrections = 0
         self.tokens = 0
         self.run_id: str | None = None
@@ -47,8 +66,10 @@ class ProgressState:
             self.last_reasoning = event.message
         elif event.agent:
             self.actions[event.agent] = event.message or event.kind
-        if event.kind.startswith("source"):
-            self.sources += int(event.data.get("count", 1))
+        if event.kind == "source.found":
+            source_id = str(event.data.get("source_id") or event.data.get("url") or len(self.read))
+            self.read.setdefault(source_id, SourceRead.from_event(event))
+            self.sources = len(self.read)
         if is_correction(event):
             self.corrections += 1
 
@@ -108,9 +129,21 @@ class LiveView:
         for agent, action in list(state.actions.items())[-8:]:
             table.add_row(agent, " ".join(action.split()))
         parts: list[Text | Table] = [header, table]
+        if state.read:
+            parts.append(self._sources_table())
         if self.show_thinking and state.last_reasoning:
             parts.append(Text(" ".join(state.last_reasoning.split())[-400:], style="dim italic"))
         return Group(*parts)
+
+    def _sources_table(self) -> Table:
+        read = list(self.state.read.values())
+        table = Table(show_header=True, header_style="bold", box=None, expand=True)
+        table.add_column(f"sources read ({len(read)})", overflow="ellipsis", no_wrap=True, ratio=3)
+        table.add_column("from", overflow="ellipsis", no_wrap=True, ratio=1)
+        table.add_column("read by", width=14, no_wrap=True)
+        for source in read[-SOURCES_SHOWN:]:
+            table.add_row(" ".join(source.title.split()), source.host, source.agent)
+        return table
 
     def __call__(self, event: Event) -> None:
         self.state.apply(event)

@@ -21,6 +21,7 @@ from agents.answer import grounded_answer
 from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
+from agents.follow_up import plan_follow_up, rewrite_follow_up
 from agents.report import RunRecord, assemble_report
 from agents.self_consistency import recheck_note, recheck_task, wants_another_round
 from agents.summary_pass import summarize_pass
@@ -36,15 +37,24 @@ def _phase(runtime: Runtime[ResearchContext], name: str, message: str = "", **da
     runtime.context.emit("phase", message or name, phase=name, **data)
 
 
-def _send(tasks: list[ResearchTask], round_no: int, state: ResearchState) -> list[Send]:
+def _send(tasks: list[ResearchTask], round_no: int, state: ResearchState, update: dict[str, Any]) -> list[Send]:
+    """One researcher per task; each knows the question as asked and what the run has read already (earlier
+    rounds, reused findings), so its evidence floor reads something new."""
     question = state["brief"].original_question
-    return [Send("researcher", {"task": task, "round": round_no, "question": question}) for task in tasks]
+    sources = {**state.get("sources", {}), **update.get("sources", {})}
+    read = [source.url for source in sources.values()]
+    payload = {"round": round_no, "question": question, "run_has_read": read}
+    return [Send("researcher", {"task": task, **payload}) for task in tasks]
 
 
 async def rewrite(state: ResearchState, runtime: Runtime[ResearchContext]) -> dict[str, Any]:
     _phase(runtime, "rewrite", "Rewriting the question")
+    earlier = state.get("follow_up")
     try:
-        brief = await rewriter.rewrite_question(state["question"], runtime.context)
+        if earlier is not None:
+            brief = await rewrite_follow_up(state["question"], earlier, runtime.context)
+        else:
+            brief = await rewriter.rewrite_question(state["question"], runtime.context)
     except BudgetExceeded as exceeded:
         return {"brief": rewriter.fallback_brief(state["question"]), "limits_hit": [exceeded.limit]}
     return {"brief": brief}
@@ -81,7 +91,8 @@ async def plan(
         return Command(goto="summarize")
     context = runtime.context
     try:
-        reuse = await look_up(state["brief"], context)
+        earlier, brief = state.get("follow_up"), state["brief"]
+        reuse = await (plan_follow_up(brief, earlier, context) if earlier else look_up(brief, context))
         dispatch = reuse.dispatch if reuse else await manager.plan_research(state["brief"], context)
     except BudgetExceeded as exceeded:
         return Command(goto="summarize", update={"limits_hit": [exceeded.limit]})
@@ -114,7 +125,7 @@ async def plan(
     if not dispatch.tasks:  # all reused: a repeated brief is written up, a close one reviewed for gaps
         return Command(goto="summarize" if reuse and reuse.is_repeat else "review", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round 1", tasks=[t.goal for t in dispatch.tasks])
-    return Command(goto=_send(dispatch.tasks, 1, state), update=update)
+    return Command(goto=_send(dispatch.tasks, 1, state, update), update=update)
 
 
 async def review(
@@ -140,7 +151,7 @@ async def review(
         return Command(goto="summarize", update=update)
     _phase(runtime, "research", f"{len(dispatch.tasks)} researcher(s), round {round_no + 1}")
     update |= {"tasks": dispatch.tasks, "round": round_no + 1}
-    return Command(goto=_send(dispatch.tasks, round_no + 1, state), update=update)
+    return Command(goto=_send(dispatch.tasks, round_no + 1, state, update), update=update)
 
 
 async def summarize(
@@ -180,7 +191,7 @@ async def summarize(
             note = recheck_note(vote, context.config.min_agreement, round_no + 1)
             _phase(runtime, "research", f"1 researcher, round {round_no + 1}: the short answers disagree")
             recheck = {"tasks": [task], "round": round_no + 1, "notes": [note], "answer_rechecked": True}
-            return Command(goto=_send([task], round_no + 1, state), update=recheck)
+            return Command(goto=_send([task], round_no + 1, state, recheck), update=recheck)
     return Command(goto="verify", update=update)
 
 

@@ -24,7 +24,8 @@ from graphs.state import ResearcherInput, ResearcherOutput, ResearcherState
 def _turn(state: ResearcherState) -> ResearcherTurn:
     turn = state.get("turn")
     if turn is None:
-        return ResearcherTurn(task=state["task"], question=state.get("question") or state["task"].goal)
+        question = state.get("question") or state["task"].goal
+        return ResearcherTurn(task=state["task"], question=question, run_has_read=state.get("run_has_read", []))
     return turn.model_copy(deep=True)  # the checkpointed value is never changed in place
 
 

@@ -8,7 +8,7 @@ Parallel branches append findings, merge sources by id, sum usage and append eve
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from pydantic import BaseModel
@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from agents.cache_reuse import CacheOrigin
 from agents.clarifier import ClarifyDecision
 from agents.finish import ClaimDraft, ResearcherFindings
+from agents.follow_up import EarlierRun
 from agents.researcher_turn import FailedCall, ResearcherTurn
 from agents.router import Route
 from agents.self_consistency import AnswerVote
@@ -66,6 +67,7 @@ class ResearcherInput(TypedDict):
     task: ResearchTask
     round: int
     question: str  # the question as the person asked it
+    run_has_read: NotRequired[list[str]]  # URLs of sources the run already has: the evidence floor reads others
 
 
 class ResearcherOutput(TypedDict):
@@ -85,6 +87,7 @@ class ResearcherState(ResearcherInput, ResearcherOutput):
 
 class ResearchInput(TypedDict):
     question: str
+    follow_up: NotRequired[EarlierRun]  # the earlier run a follow-up question starts from
 
 
 class ResearchOutput(TypedDict):
@@ -116,6 +119,7 @@ def checkpoint_serde() -> JsonPlusSerializer:
         DraftRecord,
         Route,
         CacheOrigin,
+        EarlierRun,
         AnswerVote,
         ClarifyDecision,
         ResearcherFindings,
