@@ -22,8 +22,8 @@ def test_bad_spec_is_a_clear_error(bad: str) -> None:
 @pytest.mark.parametrize(
     ("spec", "settings", "class_name"),
     [
-        ("openai:gpt-4o-mini", {"openai_api_key": "sk-test"}, "ChatOpenAI"),
-        ("openai:local-model", {"openai_base_url": "http://127.0.0.1:8000/v1"}, "ChatOpenAI"),
+        ("openai:gpt-4o-mini", {"openai_api_key": "sk-test"}, "ReasoningChatOpenAI"),
+        ("openai:local-model", {"openai_base_url": "http://127.0.0.1:8000/v1"}, "ReasoningChatOpenAI"),
         ("anthropic:claude-sonnet-4-5", {"anthropic_api_key": "sk-ant-test"}, "ChatAnthropic"),
         ("ollama:qwen3:8b", {}, "ChatOllama"),
         ("deepseek:deepseek-reasoner", {"deepseek_api_key": "sk-ds-test"}, "ChatDeepSeek"),
