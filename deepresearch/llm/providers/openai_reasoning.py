@@ -46,6 +46,13 @@ class ReasoningChatOpenAI(ChatOpenAI):
                 generation.message.additional_kwargs["reasoning_content"] = reasoning
         return result
 
+    def _get_generation_chunk_from_completion(self, completion: Any) -> ChatGenerationChunk:
+        """The closing chunk of a JSON-mode stream (langchain-openai adds the whole completion at the end):
+        its reasoning already came as deltas, so it must not be added a second time."""
+        generation = super()._get_generation_chunk_from_completion(completion)
+        generation.message.additional_kwargs.pop("reasoning_content", None)
+        return generation
+
     def _convert_chunk_to_generation_chunk(
         self, chunk: dict[str, Any], default_chunk_class: type, base_generation_info: dict[str, Any] | None
     ) -> ChatGenerationChunk | None:
