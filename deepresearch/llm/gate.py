@@ -25,7 +25,10 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 def provider_key(spec: ModelSpec, config: ResearchConfig) -> str:
-    """What one gate covers: a provider at one address (two OpenAI-compatible servers are two providers)."""
+    """What one gate covers: a provider at one address (two OpenAI-compatible servers are two providers;
+    each scripted test model is its own)."""
+    if spec.provider == "scripted":
+        return str(spec)
     address = {"openai": config.openai_base_url, "deepseek": config.deepseek_base_url,
                "anthropic": config.anthropic_base_url, "ollama": config.ollama_base_url}.get(spec.provider)
     return f"{spec.provider}@{address}" if address else spec.provider

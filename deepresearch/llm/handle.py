@@ -248,11 +248,17 @@ class ChatModelHandle:
     async def _complete(
         self, candidate: Candidate, runnable: Any, messages: Sequence[BaseMessage], agent: str | None
     ) -> StreamOutcome:
-        """One streamed call; past the thinking cap, one more asking for the answer without more thought."""
+        """One streamed call; past the thinking cap, one more asking for the answer without more thought
+        (whose reply stands even if it is cut too)."""
         outcome = await self._stream_once(candidate, runnable, messages, agent)
-        if outcome.capped:
-            self._emit("llm.thinking_capped", f"{self.role}: thinking passed {outcome.capped}; asking for the answer",
-                       agent, cap=outcome.capped)
+        for is_last in (False, True):
+            if not outcome.capped:
+                break
+            then = "the reply stays cut" if is_last else "asking for the answer"
+            self._emit("llm.thinking_capped", f"{self.role}: thinking passed {outcome.capped}; {then}", agent,
+                       cap=outcome.capped)
+            if is_last:
+                break
             self._account(candidate, outcome, agent)
             nudge = HumanMessage(THINKING_CAPPED_NOTE.format(cap=outcome.capped))
             outcome = await self._stream_once(candidate, runnable, [*messages, nudge], agent)

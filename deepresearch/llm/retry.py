@@ -4,18 +4,24 @@ Provider clients are built with their own retries off so that every retry passes
 bounded, it honours `Retry-After` (for the whole provider, through its `ProviderGate`), and it is reported as
 an event. A rate-limited provider slows the run instead of failing it; a provider that stays down surfaces
 as `ProviderError` after the last attempt. Errors are recognised by type (openai, anthropic, httpx, ollama:
-each SDK that is installed) and by HTTP status, never by class name.
+each SDK that is installed, and langchain-core's provider-neutral `ModelError` family that integrations
+raise) and by HTTP status, never by class name.
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
+from langchain_core.exceptions import (
+    ModelAuthenticationError,
+    ModelError,
+    ModelPermissionDeniedError,
+    ModelRefusalError,
+)
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, wait_random_exponential
 
 from deepresearch.errors import ProviderError
@@ -32,20 +38,17 @@ MAX_RETRY_AFTER_S = 120.0
 
 
 def _types(*names: str) -> tuple[type[BaseException], ...]:
-    """The classes `module.Name` of the SDKs that are installed (each provider is an optional extra)."""
+    """The classes `module.Name` of the SDKs loaded in this process (each provider is an optional extra, and
+    an SDK nobody imported raised nothing: importing one just to classify an error would cost seconds)."""
     found: list[type[BaseException]] = []
     for name in names:
         module_name, _, attribute = name.rpartition(".")
-        try:
-            value = getattr(importlib.import_module(module_name), attribute)
-        except (ImportError, AttributeError):
-            continue
+        value = getattr(sys.modules.get(module_name), attribute, None)
         if isinstance(value, type) and issubclass(value, BaseException):
             found.append(value)
     return tuple(found)
 
 
-@functools.cache
 def _transient_types() -> tuple[type[BaseException], ...]:
     return (TimeoutError, ConnectionError) + _types(
         "openai.APITimeoutError", "openai.APIConnectionError", "openai.RateLimitError", "openai.InternalServerError",
@@ -54,7 +57,6 @@ def _transient_types() -> tuple[type[BaseException], ...]:
     )
 
 
-@functools.cache
 def _provider_types() -> tuple[type[BaseException], ...]:
     """Every error a provider call can end in that is the provider's doing, not a bug of ours."""
     return (ProviderError,) + _types("openai.APIError", "anthropic.APIError", "httpx.HTTPError", "ollama.ResponseError")
@@ -72,17 +74,26 @@ def status_of(exc: BaseException) -> int | None:
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: rate limits, timeouts, dropped connections and server-side 5xx."""
+    """Worth retrying: rate limits, timeouts, dropped connections and server-side 5xx. langchain-core's
+    `ModelError` says so itself (`is_retryable`) for integrations that raise it; the SDKs' types cover the
+    rest."""
+    if isinstance(exc, ModelError):
+        return exc.is_retryable
     return isinstance(exc, _transient_types()) or status_of(exc) in TRANSIENT_STATUS
 
 
 def is_provider_failure(exc: BaseException) -> bool:
-    """The provider failed (as opposed to our code): the call may go to a fallback model."""
-    return is_transient(exc) or isinstance(exc, _provider_types())
+    """The provider failed (as opposed to our code): the call may go to a fallback model. A refusal is the
+    model's answer, not a failure."""
+    if isinstance(exc, ModelRefusalError):
+        return False
+    return isinstance(exc, ModelError) or is_transient(exc) or isinstance(exc, _provider_types())
 
 
 def is_provider_down(exc: BaseException) -> bool:
     """The failure concerns every call to this provider (retries spent, key refused), not this request."""
+    if isinstance(exc, ModelAuthenticationError | ModelPermissionDeniedError):
+        return True
     return isinstance(exc, ProviderError) or status_of(exc) in PROVIDER_DOWN_STATUS
 
 

@@ -14,6 +14,7 @@ says so; the handle then asks the model once to answer without more thought.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
@@ -165,8 +166,9 @@ async def collect_stream(
 
 
 class ReasoningRelay:
-    """Batches reasoning deltas into events: one per `min_chars` or `min_interval_s`, whichever comes first,
-    so a fast stream does not become thousands of events, and a slow one still shows up promptly."""
+    """Batches reasoning deltas into events: at most one per `min_interval_s`, or sooner once `min_chars`
+    are waiting, so a fast stream does not become thousands of events. What waits is sent when the
+    interval ends even if no more reasoning arrives (a model that pauses mid-thought still shows it all)."""
 
     def __init__(
         self,
@@ -182,15 +184,22 @@ class ReasoningRelay:
         self._clock = clock
         self._buffer: list[str] = []
         self._size = 0
-        self._last = clock()
+        self._last = float("-inf")  # the first delta goes out at once
+        self._timer: asyncio.TimerHandle | None = None
 
     def __call__(self, delta: str) -> None:
         self._buffer.append(delta)
         self._size += len(delta)
-        if self._size >= self._min_chars or self._clock() - self._last >= self._min_interval_s:
+        waited = self._clock() - self._last
+        if self._size >= self._min_chars or waited >= self._min_interval_s:
             self.flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self._min_interval_s - waited, self.flush)
 
     def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._buffer:
             text, self._buffer, self._size = "".join(self._buffer), [], 0
             self._last = self._clock()

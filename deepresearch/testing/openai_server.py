@@ -63,7 +63,8 @@ def numbered_reasoning(prefix: str = "thinking") -> Reasoning:
         with lock:
             n = next(counter)
         task = "a tool step" if kwargs.get("tools") else "the reply"
-        return f"{prefix}-{n}: the question asks for facts; weighing what was read before writing {task}."
+        return (f"{prefix}-{n}: the question asks for facts, so only what was read counts.\n"
+                f"Weighing the passages before writing {task}.")
 
     return reason
 
