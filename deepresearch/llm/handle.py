@@ -41,7 +41,7 @@ from deepresearch.llm.structured import (
     schema_of,
 )
 from deepresearch.llm.tool_protocol import ActionProtocol
-from deepresearch.llm.usage import UsageLedger, estimate_tokens, usage_of
+from deepresearch.llm.usage import UsageLedger, estimate_tokens, usage_of, with_estimated_usage
 from deepresearch.progress import Event, EventSink, ignore_event
 from deepresearch.schemas import Usage
 
@@ -270,7 +270,7 @@ class ChatModelHandle:
         model = str(candidate.built.spec)
         relay = ReasoningRelay(lambda text: self._emit("llm.reasoning.delta", text, agent, model=model))
         try:
-            return await self._attempt(
+            outcome = await self._attempt(
                 candidate,
                 messages,
                 lambda config: collect_stream(
@@ -281,6 +281,7 @@ class ChatModelHandle:
             )
         finally:
             relay.flush()
+        return replace(outcome, message=with_estimated_usage(outcome.message, messages))
 
     async def _attempt(
         self, candidate: Candidate, messages: Sequence[BaseMessage], run: Callable[[Any], Awaitable[T]]
@@ -401,7 +402,7 @@ class ChatModelHandle:
         result: Any = await self._attempt(
             candidate, conversation, lambda config: runnable.ainvoke(conversation, config=config)
         )
-        raw: AIMessage = result["raw"] if isinstance(result, dict) else result
+        raw: AIMessage = with_estimated_usage(result["raw"] if isinstance(result, dict) else result, conversation)
         self._account(candidate, StreamOutcome(raw), agent)
         return result, raw
 
