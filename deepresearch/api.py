@@ -78,7 +78,8 @@ async def aresearch(
     per-run settings (models, temperature, clarify, depth, routing, search providers, budgets) that `config` or
     this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
     given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
-    in-process only.
+    in-process only: a server sends each call's whole reasoning, and its deltas when it runs with
+    `DEEPRESEARCH_STREAM_REASONING=true`.
     """
     cfg = config or load_config()
     remote_server = _server_for(server, cfg, chat_models, services)
