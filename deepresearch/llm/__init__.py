@@ -1,7 +1,8 @@
 """The model layer: provider factory, embedded model, profiles, streaming with reasoning, the JSON-action
 protocol, provider gates and fallbacks, structured output, usage."""
 
-from deepresearch.llm.handle import EMBEDDED_NOTICE, CallSettings, Candidate, ChatModelHandle, ModelReply
+from deepresearch.llm.call_settings import CallSettings, Candidate
+from deepresearch.llm.handle import EMBEDDED_NOTICE, ChatModelHandle, ModelReply
 from deepresearch.llm.model_set import ModelSet
 from deepresearch.llm.providers import BuiltModel, ModelSpec, build_model, parse_spec
 from deepresearch.llm.reasoning import split_reasoning, split_think_tags, strip_reasoning

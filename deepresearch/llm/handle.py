@@ -17,21 +17,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from pydantic import BaseModel
 
-from deepresearch.config import ResearchConfig
 from deepresearch.errors import BudgetExceeded, ProviderUnavailable, StructuredOutputError
+from deepresearch.llm.call_settings import DEFAULT_CALL_SETTINGS, CallSettings, Candidate
 from deepresearch.llm.gate import ProviderGate
 from deepresearch.llm.profiles import ModelProfile
 from deepresearch.llm.providers import BuiltModel
 from deepresearch.llm.reasoning import strip_reasoning
 from deepresearch.llm.retry import call_with_retry, is_provider_down, is_provider_failure
-from deepresearch.llm.streaming import ReasoningRelay, StreamOutcome, ThinkingCap, collect_stream
+from deepresearch.llm.streaming import ReasoningRelay, StreamOutcome, collect_stream
 from deepresearch.llm.structured import (
     bounded_schema,
     correction_message,
@@ -70,52 +70,6 @@ class ModelReply:
     usage: Usage
 
 
-@dataclass(frozen=True)
-class CallSettings:
-    """How a run's handles call their models (from the settings; tests pass their own)."""
-
-    max_retries: int = 3
-    structured_attempts: int = 3
-    reply_allowance: int = 1024
-    timeout_s: float = 600.0
-    cooldown_s: float = 60.0
-    thinking_cap: ThinkingCap = ThinkingCap()
-    stream_reasoning: bool = False  # emit reasoning deltas as `llm.reasoning.delta` events as they come
-    secrets: tuple[str, ...] = ()  # configured keys, masked in every failure message
-
-    @classmethod
-    def from_config(cls, config: ResearchConfig, *, stream_reasoning: bool = False) -> CallSettings:
-        secrets = tuple(
-            value.get_secret_value()
-            for name in type(config).model_fields
-            if (value := getattr(config, name)) is not None and hasattr(value, "get_secret_value")
-            and value.get_secret_value()
-        )
-        return cls(
-            max_retries=config.llm_max_retries,
-            structured_attempts=config.structured_attempts,
-            reply_allowance=config.max_output_tokens,
-            timeout_s=config.llm_timeout_s,
-            cooldown_s=config.llm_cooldown_s,
-            thinking_cap=ThinkingCap(config.thinking_cap_tokens, config.thinking_cap_s),
-            stream_reasoning=stream_reasoning or config.stream_reasoning,
-            secrets=secrets,
-        )
-
-    def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """One model a role may use, with the gate of its provider (shared by every role of the run)."""
-
-    built: BuiltModel
-    gate: ProviderGate = field(default_factory=lambda: ProviderGate("unshared", max_in_flight=64))
-
-
 class ChatModelHandle:
     """A role's model (and its fallbacks) with the run's ledger, gates, retries and event sink attached."""
 
@@ -126,7 +80,7 @@ class ChatModelHandle:
         *,
         ledger: UsageLedger,
         events: EventSink = ignore_event,
-        settings: CallSettings = CallSettings(),
+        settings: CallSettings = DEFAULT_CALL_SETTINGS,
         gate: ProviderGate | None = None,
         fallbacks: Sequence[Candidate] = (),
     ) -> None:

@@ -11,8 +11,9 @@ from collections.abc import Callable, Sequence
 from langchain_core.language_models import BaseChatModel
 
 from deepresearch.config import EMBEDDED_MODEL, ROLES, ResearchConfig, Role, Tier
+from deepresearch.llm.call_settings import CallSettings, Candidate
 from deepresearch.llm.gate import ProviderGate, provider_key
-from deepresearch.llm.handle import CallSettings, Candidate, ChatModelHandle
+from deepresearch.llm.handle import ChatModelHandle
 from deepresearch.llm.profiles import profile_for
 from deepresearch.llm.providers import BuiltModel, ModelSpec, build_model, parse_spec
 from deepresearch.llm.usage import UsageLedger

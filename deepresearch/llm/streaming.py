@@ -23,6 +23,7 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, message_chunk_to_message
 
+from deepresearch.llm.reasoning import block_parts
 from deepresearch.llm.usage import CHARS_PER_TOKEN
 
 _OPEN, _CLOSE = "<think>", "</think>"
@@ -70,22 +71,15 @@ class ThinkTagSplitter:
 
 
 def _block_reasoning(block: Any, tags: ThinkTagSplitter) -> tuple[str, str]:
-    """(answer, reasoning) of one content block of a chunk (Anthropic thinking, OpenAI reasoning, text)."""
+    """(answer, reasoning) of one content block of a chunk: Anthropic thinking and OpenAI reasoning blocks
+    as `deepresearch.llm.reasoning` reads them, with `<think>` tags split from text as they stream."""
     if isinstance(block, str):
         return tags.feed(block)
     if not isinstance(block, dict):
         return "", ""
-    kind = block.get("type")
-    if kind == "thinking":
-        return "", str(block.get("thinking", ""))
-    if kind == "reasoning":
-        summary = block.get("summary")
-        if isinstance(summary, list):
-            return "", "".join(str(item.get("text", "")) for item in summary if isinstance(item, dict))
-        return "", str(block.get("reasoning", block.get("text", "")))
-    if kind in {"text", "output_text"}:
-        return tags.feed(str(block.get("text", "")))
-    return "", ""
+    answer, reasoning = block_parts(block)
+    tagged_answer, tagged_reasoning = tags.feed(answer) if answer else ("", "")
+    return tagged_answer, reasoning + tagged_reasoning
 
 
 def chunk_parts(chunk: BaseMessage, tags: ThinkTagSplitter) -> tuple[str, str]:

@@ -41,6 +41,7 @@ from agents.manager import Plan, Review
 from agents.rewriter import RewrittenQuestion
 from deepresearch.llm.structured import extract_json
 from deepresearch.llm.tool_protocol import ACTION_SCHEMA_TITLE
+from deepresearch.testing.models import as_message
 
 Responder = Callable[[list[BaseMessage], dict[str, Any]], Any]
 Reasoning = Callable[[list[BaseMessage], dict[str, Any]], str]
@@ -122,16 +123,6 @@ def _schema_title(body: dict[str, Any]) -> str:
     return str((response_format.get("schema") or {}).get("title") or "")
 
 
-def _as_reply(item: Any) -> AIMessage:
-    if isinstance(item, AIMessage):
-        return item
-    if isinstance(item, BaseModel):
-        return AIMessage(content=item.model_dump_json())
-    if isinstance(item, dict | list):
-        return AIMessage(content=json.dumps(item))
-    return AIMessage(content=str(item))
-
-
 def _action_text(reply: AIMessage) -> str:
     calls = [{"tool": c["name"], "arguments": c["args"]} for c in reply.tool_calls]
     if not calls:
@@ -198,7 +189,7 @@ class ReasoningServer:
             messages = _action_messages(messages)
         elif title in SCHEMAS:
             kwargs["structured_schema"] = SCHEMAS[title]
-        reply = _as_reply(self.responder(messages, kwargs))
+        reply = as_message(self.responder(messages, kwargs))
         if is_action:
             reply = AIMessage(content=_action_text(reply))
         return reply, self.reasoning(messages, kwargs), is_action

@@ -93,6 +93,25 @@ def own_async_client(options: ModelOptions) -> Any:
     return httpx.AsyncClient(timeout=options.http_timeout())
 
 
+def openai_family_kwargs(spec: ModelSpec, api_key: str, options: ModelOptions) -> dict[str, Any]:
+    """What every langchain-openai-based model (ChatOpenAI, ChatDeepSeek) is built with: retries off (ours
+    do the retrying), usage in streams, a read timeout and a client of its own; a temperature only when the
+    model takes one; the reasoning effort when configured."""
+    kwargs: dict[str, Any] = {
+        "model": spec.model,
+        "api_key": api_key,
+        "max_tokens": options.max_tokens,
+        "timeout": options.http_timeout(),
+        "max_retries": 0,
+        "stream_usage": True,
+        "http_async_client": own_async_client(options),
+        **sampling_kwargs(options),
+    }
+    if options.reasoning_effort:
+        kwargs["reasoning_effort"] = options.reasoning_effort
+    return kwargs
+
+
 def sampling_kwargs(options: ModelOptions) -> dict[str, Any]:
     """`temperature` when the model takes one; nothing otherwise (reasoning models reject it)."""
     return {} if options.temperature is None else {"temperature": options.temperature}

@@ -7,8 +7,6 @@ as OpenRouter's `reasoning.max_tokens`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.language_models import BaseChatModel
 
 from deepresearch.config import ResearchConfig
@@ -16,8 +14,7 @@ from deepresearch.llm.providers.base import (
     ModelOptions,
     ModelSpec,
     import_integration,
-    own_async_client,
-    sampling_kwargs,
+    openai_family_kwargs,
     secret,
 )
 
@@ -30,20 +27,8 @@ def build_openai(spec: ModelSpec, config: ResearchConfig, options: ModelOptions)
         api_key = "not-needed"
     else:
         api_key = secret(config.openai_api_key, "DEEPRESEARCH_OPENAI_API_KEY or OPENAI_API_KEY", "openai")
-    kwargs: dict[str, Any] = sampling_kwargs(options)
-    if options.reasoning_effort:
-        kwargs["reasoning_effort"] = options.reasoning_effort
+    kwargs = openai_family_kwargs(spec, api_key, options)
     if options.thinking_budget_tokens and base_url:
         kwargs["extra_body"] = {"reasoning": {"max_tokens": options.thinking_budget_tokens}}
-    chat: BaseChatModel = module.ReasoningChatOpenAI(
-        model=spec.model,
-        api_key=api_key,
-        base_url=base_url,
-        max_tokens=options.max_tokens,
-        timeout=options.http_timeout(),
-        max_retries=0,
-        stream_usage=True,
-        http_async_client=own_async_client(options),
-        **kwargs,
-    )
+    chat: BaseChatModel = module.ReasoningChatOpenAI(base_url=base_url, **kwargs)
     return chat
