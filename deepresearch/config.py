@@ -69,7 +69,7 @@ class ResearchConfig(BaseSettings):
     summarizer_model: str | None = None
     verifier_model: str | None = None
     # Fallback models per role, tried in order when every attempt at the role's own model fails
-    # (deepresearch.llm.fallback): a comma-separated list of provider:model, for every role or for one.
+    # (deepresearch.llm.handle): a comma-separated list of provider:model, for every role or for one.
     fallback_models: CommaList = Field(default_factory=list)
     rewriter_fallback_models: CommaList | None = None
     clarifier_fallback_models: CommaList | None = None

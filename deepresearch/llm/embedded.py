@@ -5,8 +5,8 @@ interface as every hosted model: streaming, usage metadata, structured output an
 native tool calling, so both structured output and tool calls are produced through grammar-constrained
 JSON (llama.cpp turns a JSON schema into a grammar, which makes invalid JSON impossible): tool calls follow
 the JSON-action protocol every model without native tools uses (`deepresearch.llm.tool_protocol`), and a
-JSON-mode request's schema (`response_format`, as llama.cpp's server takes it) becomes the grammar too. The model is
-weak; callers bound every schema and keep deterministic fallbacks.
+JSON-mode request's schema (`response_format`, as llama.cpp's server takes it) becomes the grammar too.
+The model is weak; callers bound every schema and keep deterministic fallbacks.
 
 One `Llama` instance per model file is shared by every role and guarded by a lock: llama.cpp contexts are
 not thread-safe, and on 2 cores parallel decoding is slower than serial anyway. One thread is the default
