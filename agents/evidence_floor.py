@@ -43,7 +43,7 @@ async def _search(bench: Workbench, query: str, turn: ResearcherTurn, output: St
     """`query` on every search tool at once; the result URLs of each tool, best first."""
     tools = [name for name in bench.tools if name in SEARCH_TOOLS]
     calls = [ToolCall(name=tool, args={"query": query}, id=f"floor_{tool}", type="tool_call") for tool in tools]
-    observations = await asyncio.gather(*(bench.observe(call, _known(turn)) for call in calls))
+    observations = await asyncio.gather(*(bench.observe(call, _known(turn), by="system") for call in calls))
     _record(turn, output, observations)
     return [url for observation in observations for url in observation.leads]
 

@@ -22,6 +22,7 @@ from agents.evidence import clean_passages, neutralize, passages_from_document, 
 from deepresearch.errors import BudgetExceeded, ToolError
 from deepresearch.schemas import Document, Passage, ResearchTask, SearchHit, Source, normalize_url
 
+Actor = Literal["model", "system"]
 FETCH_TOOLS = frozenset({"fetch_page", "browse_page"})
 SEARCH_TOOLS = frozenset({"web_search", "search_local"})
 PASSAGES_PER_PAGE = 3
@@ -86,9 +87,12 @@ class Workbench:
         tools = {tool.name: tool for tool in context.services.make_tools(agent_id)}
         return cls(task, agent_id, tools, context.services.make_memory(agent_id), context)
 
-    async def observe(self, call: ToolCall, known: Known, ran: tuple[Any, Any] | None = None) -> Observation:
+    async def observe(
+        self, call: ToolCall, known: Known, ran: tuple[Any, Any] | None = None, *, by: Actor = "model"
+    ) -> Observation:
         """What the agent sees of one tool call; `ran` is the tool's content and artifact when the call has
-        already run (reads made concurrently), else the tool runs here."""
+        already run (reads made concurrently), else the tool runs here. `by` says who made the call: the model,
+        or the system (the evidence floor, a read made for the model, a weak model's call replaced)."""
         name, args = call["name"], dict(call["args"])
         target = str(args.get("url") or args.get("query") or "")
         self.context.emit(
@@ -97,6 +101,7 @@ class Workbench:
             agent=self.agent_id,
             tool=name,
             args={k: str(v) for k, v in args.items()},
+            by=by,
         )
         observation = Observation(message=ToolMessage(content="", tool_call_id=call.get("id") or name, name=name))
         url = url_key(str(args.get("url", "")))

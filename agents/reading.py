@@ -27,7 +27,7 @@ async def read_urls(urls: Sequence[str], bench: Workbench, known: Known) -> list
     observations: list[Observation] = []
     for url, (tool, ran) in zip(urls, outcomes, strict=True):
         call = ToolCall(name=tool, args={"url": url}, id=f"read_{url_key(url)}", type="tool_call")
-        read = await bench.observe(call, known, ran)
+        read = await bench.observe(call, known, ran, by="system")
         observations.append(read)
         known = known.after(read)
         if read.stopped_by:

@@ -30,6 +30,7 @@ LIMIT_NAMES: dict[str, str] = {
     "tokens": "the token budget (max_tokens)",
     "time": "the wall-time budget (max_time_s)",
     "pages": "the page budget (max_pages)",
+    "provider": "a model provider that failed on every attempt and fallback (the trace's llm.provider_failed names it)",
 }
 _RUN_STOPPERS: tuple[StoppedBy, ...] = ("tokens", "time", "pages")
 

@@ -19,7 +19,7 @@ from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, source_block
 from agents.evidence_floor import read_first_evidence
 from agents.finish import ResearcherFindings
-from agents.observe import SEARCH_TOOLS, Known, Observation, Workbench
+from agents.observe import SEARCH_TOOLS, Actor, Known, Observation, Workbench
 from agents.prompts import RESEARCHER_TECHNIQUES, technique
 from agents.reading import read_into
 from agents.researcher_turn import FailedCall, ResearcherTurn, StepOutput
@@ -157,11 +157,12 @@ async def act(reply: AIMessage, turn: ResearcherTurn, bench: Workbench, output: 
             continue
         if turn.failed is not None:
             output.events.append(_correction_event(original, turn.failed.signature, agent_id, context))
-        observation = await bench.observe(call, _known(turn))
+        by: Actor = "system" if call is not original else "model"
+        observation = await bench.observe(call, _known(turn), by=by)
         if note and observation.error is not None and observation.error.next_tool:
             # The system chose this call, so the system follows its error's advice at once.
             call = ToolCall(name=observation.error.next_tool, args=dict(call["args"]), id=call.get("id"))
-            observation = await bench.observe(call, _known(turn))
+            observation = await bench.observe(call, _known(turn), by="system")
         await _read_results(call, observation, turn, bench)
         if note:
             observation.message.content = f"{note}\n{observation.message.content}"

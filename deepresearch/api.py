@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from deepresearch import partial_runs
 from deepresearch.config import ResearchConfig, load_config
 from deepresearch.errors import ConfigError, DeepResearchError
 from deepresearch.progress import Event, EventSink
@@ -72,13 +73,19 @@ async def aresearch(
     else by `on_clarify(questions)` (sync or async), else the clarifier records its assumptions.
     `chat_models` (role → langchain chat model) and `services` (`agents.context.Services`) inject parts,
     e.g. scripted models and tools in tests; by default both come from the settings. With
-    `show_reasoning`, the models' reasoning text is streamed to `on_event` as `llm.reasoning` events.
+    `show_reasoning`, the models' reasoning streams to `on_event` as it comes (`llm.reasoning.delta`
+    events); each call's whole reasoning is an `llm.reasoning` event (with its token count) either way.
+
+    When a model provider fails on every attempt (and every fallback model), research stops and the report
+    is written from what was read: `report.limits_hit` holds "provider", an `llm.provider_failed` event names
+    the models, and `aresume(run_id)` redoes what the failure touched once the provider answers.
 
     With `server` (a LangGraph server URL; default: the `server_url` setting) the run happens there: the
     per-run settings (models, temperature, clarify, depth, routing, search providers, budgets) that `config` or
     this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
     given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
-    in-process only.
+    in-process only: a server sends each call's whole reasoning, and its deltas when it runs with
+    `DEEPRESEARCH_STREAM_REASONING=true`.
     """
     cfg = config or load_config()
     remote_server = _server_for(server, cfg, chat_models, services)
@@ -209,12 +216,18 @@ async def _drive(
     from graphs.context import build_context
     from graphs.research import build_research_graph
 
+    failures: list[Event] = []
+
     def record(event: Event) -> None:
-        append_trace(run_dir, event)
+        if event.kind != "llm.reasoning.delta":  # the trace keeps each call's whole reasoning instead
+            append_trace(run_dir, event)
+        if event.kind == partial_runs.PROVIDER_FAILED:
+            failures.append(event)
         if on_event is not None:
             on_event(event)
 
     answer = _answerer(answers, on_clarify)
+    failed_at = partial_runs.failure_moment(read_trace(run_dir)) if graph_input is None else None
     previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
     async with (
         open_checkpointer(config) as saver,
@@ -227,8 +240,12 @@ async def _drive(
         if previous_usage.calls:
             context.models.ledger.record("earlier", previous_usage)
         thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
+        fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None
+        if fork is not None:  # a dead provider ended it: redo what the failure touched
+            record(Event(kind="run.resumed", message="continuing from before the model provider failed"))
+            await _stream(graph, None, fork, context, record)
         # A resumed run that had already finished has nothing pending: just read its state.
-        if graph_input is not None or (await graph.aget_state(thread)).next:
+        elif graph_input is not None or (await graph.aget_state(thread)).next:
             await _stream(graph, graph_input, thread, context, record)
         state = await graph.aget_state(thread)
         while state.interrupts:
@@ -242,6 +259,7 @@ async def _drive(
         raise DeepResearchError(f"run {run_id} ended without a report (pending: {state.next})")
     all_sources = list(state.values.get("sources", {}).values())
     write_run_folder(run_dir, report, sources=all_sources, source_texts=state.values.get("source_texts", {}))
+    record(partial_runs.run_end(failures))  # last: whoever waits for the run's end finds its folder written
     return report
 
 

@@ -145,13 +145,43 @@ def _copy_out(config: ResearchConfig, run_id: str, out: Path | None) -> None:
         shutil.copytree(source / "sources", out / "sources", dirs_exist_ok=True)
 
 
-def _run(config: ResearchConfig, start: Any, run_id: str, *, show_thinking: bool, interactive: bool) -> Report:
+class ProviderWatch:
+    """Passes events on to the view and keeps the models that failed on every attempt."""
+
+    def __init__(self, view: Any) -> None:
+        self.view = view
+        self.failures: dict[str, str] = {}
+
+    def __call__(self, event: Any) -> None:
+        if event.kind == "llm.provider_failed":
+            self.failures.update(event.data.get("failures") or {})
+        self.view(event)
+
+
+def _exit_if_partial(report: Report, watch: ProviderWatch) -> None:
+    """A run a dead provider stopped: say which, say how to continue, exit 3 (README: exit codes)."""
+    from deepresearch.partial_runs import EXIT_PROVIDER_FAILED
+
+    if not watch.failures and "provider" not in report.limits_hit:
+        return
+    failed = "; ".join(f"{model} ({reason})" for model, reason in watch.failures.items()) or "a model provider"
+    _err(
+        f"every attempt at {failed} failed: the report is partial, written from what was read. "
+        f"Continue with `deepresearch resume {report.run_id}` once the provider answers."
+    )
+    raise typer.Exit(EXIT_PROVIDER_FAILED)
+
+
+def _run(
+    config: ResearchConfig, start: Any, run_id: str, *, show_thinking: bool, interactive: bool
+) -> tuple[Report, ProviderWatch]:
     """Drive one run with the live view; Ctrl-C stops cleanly and says how to resume."""
     view = _view(show_thinking)
+    watch = ProviderWatch(view)
     try:
         on_clarify = _terminal_answers(view) if interactive else None
-        report: Report = asyncio.run(start(on_event=view, on_clarify=on_clarify, show_reasoning=show_thinking))
-        return report
+        report: Report = asyncio.run(start(on_event=watch, on_clarify=on_clarify, show_reasoning=show_thinking))
+        return report, watch
     except KeyboardInterrupt:
         view.close()
         _err(f"stopped. Nothing is lost: continue with `deepresearch resume {run_id}`")
@@ -235,9 +265,10 @@ def ask(
     def start(**callbacks: Any) -> Any:
         return aresearch(text, config=config, run_id=run_id, follow_up=follow_up, **callbacks)
 
-    report = _run(config, start, run_id, show_thinking=show_thinking, interactive=interactive)
+    report, watch = _run(config, start, run_id, show_thinking=show_thinking, interactive=interactive)
     _copy_out(config, run_id, out)
     _print_report(report, as_json)
+    _exit_if_partial(report, watch)
 
 
 @app.command()
@@ -258,8 +289,9 @@ def resume(
     def start(**callbacks: Any) -> Any:
         return aresume(run_id, server=server, **callbacks)
 
-    report = _run(config, start, run_id, show_thinking=show_thinking, interactive=sys.stdin.isatty())
+    report, watch = _run(config, start, run_id, show_thinking=show_thinking, interactive=sys.stdin.isatty())
     _print_report(report, as_json)
+    _exit_if_partial(report, watch)
 
 
 @reports_app.command("list")
@@ -393,7 +425,8 @@ def _route(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 failed check or run error, 2 bad input, 130 Ctrl-C)."""
+    """Run the CLI; returns the exit code (0 ok, 1 failed check or run error, 2 bad input, 3 partial report:
+    a model provider failed on every attempt, 130 Ctrl-C)."""
     from deepresearch.errors import DeepResearchError
 
     args = _route(list(sys.argv[1:] if argv is None else argv))

@@ -20,6 +20,7 @@ Role = Literal["rewriter", "clarifier", "manager", "researcher", "summarizer", "
 ROLES: tuple[Role, ...] = ("rewriter", "clarifier", "manager", "researcher", "summarizer", "verifier")
 
 Tier = Literal["fast", "reasoning"]
+ReasoningEffort = Literal["minimal", "low", "medium", "high"]
 # Which model tier each role uses when it has no `<role>_model` of its own. Short, bounded decisions
 # (rewrite, clarify, plan/review, judge) take the fast tier; the work that reads and writes at length takes
 # the reasoning tier. The quick path of a simple lookup moves the researcher to the fast tier too.
@@ -67,10 +68,52 @@ class ResearchConfig(BaseSettings):
     researcher_model: str | None = None
     summarizer_model: str | None = None
     verifier_model: str | None = None
+    # Fallback models per role, tried in order when every attempt at the role's own model fails
+    # (deepresearch.llm.handle): a comma-separated list of provider:model, for every role or for one.
+    fallback_models: CommaList = Field(default_factory=list)
+    rewriter_fallback_models: CommaList | None = None
+    clarifier_fallback_models: CommaList | None = None
+    manager_fallback_models: CommaList | None = None
+    researcher_fallback_models: CommaList | None = None
+    summarizer_fallback_models: CommaList | None = None
+    verifier_fallback_models: CommaList | None = None
     temperature: float = Field(default=0.2, ge=0.0, le=2.0)
     max_output_tokens: int = Field(default=1024, ge=16)
-    llm_timeout_s: float = Field(default=120.0, gt=0)
+    # Seconds one model call may take in all, thinking included (reasoning models think for minutes).
+    llm_timeout_s: float = Field(default=600.0, gt=0)
+    # Seconds a provider may stay silent (no byte of a streamed reply) before the call is a timeout.
+    llm_read_timeout_s: float = Field(default=120.0, gt=0)
     llm_max_retries: int = Field(default=3, ge=0, le=10)
+    # Calls in flight to one provider at once (all roles of a run share it), and starts per minute
+    # (unset: no pacing). A 429's Retry-After pauses every call to that provider, not only the one refused.
+    llm_concurrency: int = Field(default=8, ge=1, le=64)
+    llm_requests_per_minute: float | None = Field(default=None, gt=0)
+    # Seconds a provider that failed every retry is skipped (its calls go straight to the fallback models).
+    llm_cooldown_s: float = Field(default=60.0, ge=0)
+    # Reasoning, per role in each provider's own terms (deepresearch.llm.providers): OpenAI and compatible
+    # servers take the effort as `reasoning_effort`, Anthropic as its effort setting; the thinking budget is
+    # Anthropic's `budget_tokens` and OpenRouter's `reasoning.max_tokens`. Unset: the model's default.
+    reasoning_effort: ReasoningEffort | None = None
+    rewriter_reasoning_effort: ReasoningEffort | None = None
+    clarifier_reasoning_effort: ReasoningEffort | None = None
+    manager_reasoning_effort: ReasoningEffort | None = None
+    researcher_reasoning_effort: ReasoningEffort | None = None
+    summarizer_reasoning_effort: ReasoningEffort | None = None
+    verifier_reasoning_effort: ReasoningEffort | None = None
+    thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    rewriter_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    clarifier_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    manager_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    researcher_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    summarizer_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    verifier_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    # A cap on one call's thinking, enforced on the stream whatever the provider: past it the reply is cut
+    # and the model is asked once to answer without more thought (deepresearch.llm.streaming).
+    thinking_cap_tokens: int | None = Field(default=None, ge=1)
+    thinking_cap_s: float | None = Field(default=None, gt=0)
+    # Emit live reasoning deltas in every run, not only when a caller asks (--show-thinking, show_reasoning):
+    # set it on a LangGraph server so that `--server ... --show-thinking` clients see reasoning as it comes.
+    stream_reasoning: bool = False
     structured_attempts: int = Field(default=3, ge=1, le=10)
     structured_method: Literal["auto", "native", "json_mode", "prompt"] = "auto"
     # Model profiles (deepresearch.llm.profiles): JSON overrides of what the defaults say about a model, for
@@ -197,12 +240,25 @@ class ResearchConfig(BaseSettings):
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
-    @field_validator("search_providers", "allow_hosts", "docs_paths", mode="before")
+    @field_validator(
+        "search_providers",
+        "allow_hosts",
+        "docs_paths",
+        "fallback_models",
+        mode="before",
+    )
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @field_validator(*(f"{role}_fallback_models" for role in ROLES), mode="before")
+    @classmethod
+    def _role_list_or_unset(cls, value: Any) -> Any:
+        """A role's list: empty means unset (the shared list applies), not "no fallbacks"."""
+        listed = cls._split_commas(value)
+        return listed or None
 
     def model_for(self, role: Role, tier: Tier | None = None) -> str:
         """The `provider:model` string a role uses: its own `<role>_model`, else the model of `tier` (default:
@@ -210,6 +266,21 @@ class ResearchConfig(BaseSettings):
         specific: str | None = getattr(self, f"{role}_model")
         tier_model = self.fast_model if (tier or ROLE_TIERS[role]) == "fast" else self.reasoning_model
         return specific or tier_model or self.model
+
+    def reasoning_effort_for(self, role: Role | None) -> ReasoningEffort | None:
+        """`role`'s reasoning effort: its own setting, else the shared one."""
+        own: ReasoningEffort | None = getattr(self, f"{role}_reasoning_effort") if role else None
+        return own or self.reasoning_effort
+
+    def thinking_budget_for(self, role: Role | None) -> int | None:
+        """`role`'s thinking budget in tokens: its own setting, else the shared one."""
+        own: int | None = getattr(self, f"{role}_thinking_budget_tokens") if role else None
+        return own or self.thinking_budget_tokens
+
+    def fallbacks_for(self, role: Role) -> list[str]:
+        """The `provider:model` strings `role` falls back to, in order: its own list, else the shared one."""
+        own: list[str] | None = getattr(self, f"{role}_fallback_models")
+        return list(own if own is not None else self.fallback_models)
 
     def public_dict(self) -> dict[str, Any]:
         """Settings safe to write to disk or print: secrets masked."""

@@ -2,8 +2,9 @@
 
 Tools never raise to an agent: they return a `ToolError` whose hint tells the model what to do next
 (extrinsic self-correction). Everything else here is an exception a caller is expected to handle at a
-known boundary: budgets end research gracefully, configuration problems become a clear message and exit
-code 2 in the CLI, and structured-output failures hand over to a deterministic fallback.
+known boundary: budgets (and a model provider that fails every attempt) end research gracefully,
+configuration problems become a clear message and exit code 2 in the CLI, and structured-output failures
+hand over to a deterministic fallback.
 """
 
 from __future__ import annotations
@@ -103,3 +104,23 @@ class StructuredOutputError(DeepResearchError):
 
 class ProviderError(DeepResearchError):
     """A model provider failed past its retries (down, persistent 5xx, authentication)."""
+
+
+class ProviderUnavailable(BudgetExceeded):
+    """Every attempt at a role's model, and at each of its fallback models, failed.
+
+    A `BudgetExceeded` with limit "provider" on purpose: every node already stops gracefully on a budget, so
+    a dead provider ends research the same way, and the report is written from what was read. `failures`
+    says, per model tried, why it failed; `models` names them (provider:model), for the person and the trace.
+    """
+
+    def __init__(self, role: str, failures: dict[str, str]) -> None:
+        super().__init__("provider", len(failures), len(failures))
+        self.role = role
+        self.failures = dict(failures)
+        tried = "; ".join(f"{model}: {reason}" for model, reason in failures.items())
+        self.args = (f"every model provider attempt for the {role} failed ({tried})",)
+
+    @property
+    def models(self) -> list[str]:
+        return list(self.failures)

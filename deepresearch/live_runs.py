@@ -17,13 +17,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from deepresearch import partial_runs
 from deepresearch.config import ResearchConfig
 from deepresearch.errors import DeepResearchError
 from deepresearch.progress import Event
 
 Depth = Literal["quick", "standard", "deep"]
 Status = Literal["running", "asking", "finished", "failed"]
-FINISHED = "run.finished"  # the last event of a run that wrote its report
+FINISHED = partial_runs.FINISHED  # the last event of a run that wrote its report
 FAILED = "run.failed"  # the last event of a run that ended without one
 
 

@@ -7,6 +7,10 @@ answers clarifying questions when the run stops at the clarify interrupt (the an
 the server's API), and writes the report, its sources and their texts into the local run folder
 (`<data_dir>/runs/<run_id>/`), so `deepresearch reports ...` works on it as on a local run.
 
+Reasoning shows as it does for a local run: each call's whole reasoning (`llm.reasoning`) streams to the
+client, and live deltas (`llm.reasoning.delta`) too when the server runs with `DEEPRESEARCH_STREAM_REASONING`;
+the terminal view prints them with `--show-thinking`.
+
 A run keeps going on the server when its client goes away; `aresume` joins a run still working, answers
 a pending question, or continues a run whose worker stopped. Bad server URLs, a server that does not
 answer and a server without the research graph are `ServerUnavailable` with a message saying which.
@@ -205,7 +209,8 @@ async def _drive(
     """Start (or join) the run, then answer, continue or finish until the thread holds a report."""
 
     def record(event: Event) -> None:
-        append_trace(run_dir, event)
+        if event.kind != "llm.reasoning.delta":  # the trace keeps each call's whole reasoning instead
+            append_trace(run_dir, event)
         if on_event is not None:
             on_event(event)
 

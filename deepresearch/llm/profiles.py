@@ -34,6 +34,13 @@ class ModelProfile(BaseModel):
     structured_method: StructuredMethod = "native"
     reasoning_format: ReasoningFormat = "none"
     accepts_temperature: bool = True
+    # The provider takes `response_format={"type": "json_object"}` (with the schema, which llama.cpp-based
+    # servers and the embedded model turn into a grammar): the JSON-action protocol and JSON-mode structured
+    # output ask for it; without it they rely on instructions and validation feedback alone.
+    json_mode: bool = True
+    # The reasoning effort / thinking budget settings reach this model (in its provider's terms); False for
+    # models that reject them (gpt-4o, deepseek-reasoner, which always thinks).
+    configurable_reasoning: bool = False
     context_tokens: int = 128_000
     max_output_tokens: int = 8192  # the most one reply may hold; settings may ask for less
     weak: bool = False  # the weak-model rules apply (agents.weak_model)
@@ -44,15 +51,20 @@ _PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
     # SmolLM2-135M: grammar-constrained JSON for tools and structured output; too weak to write prose.
     "embedded": {"native_tools": False, "context_tokens": 8192, "max_output_tokens": 2048, "weak": True},
     "openai": {},
-    "anthropic": {"reasoning_format": "thinking_blocks", "context_tokens": 200_000},
-    "ollama": {"reasoning_format": "think_tags", "context_tokens": 32_768},
+    "anthropic": {
+        "reasoning_format": "thinking_blocks", "context_tokens": 200_000, "json_mode": False,
+        "configurable_reasoning": True,
+    },
+    "ollama": {
+        "reasoning_format": "think_tags", "context_tokens": 32_768, "json_mode": False, "configurable_reasoning": True,
+    },
     "deepseek": {"structured_method": "json_mode", "context_tokens": 128_000},
-    "scripted": {},
+    "scripted": {"configurable_reasoning": True},
 }
 _KNOWN_MODELS: list[tuple[str, re.Pattern[str], dict[str, Any]]] = [
     ("openai", re.compile(r"^(o\d|gpt-5)"), {
         "reasoning_format": "reasoning_summary", "accepts_temperature": False, "context_tokens": 200_000,
-        "max_output_tokens": 32_768,
+        "max_output_tokens": 32_768, "configurable_reasoning": True,
     }),
     ("deepseek", re.compile(r"reasoner|r1"), {
         "native_tools": False, "reasoning_format": "reasoning_content", "accepts_temperature": False,
@@ -67,7 +79,10 @@ def default_profile(provider: str, model: str, config: ResearchConfig) -> ModelP
     if provider == "openai" and config.openai_base_url:
         # Compatible servers (vLLM, llama.cpp, LM Studio, OpenRouter) disagree on json_schema support and
         # carry reasoning in `reasoning_content`; JSON mode plus validation feedback works on all of them.
-        fields |= {"structured_method": "json_mode", "reasoning_format": "reasoning_content"}
+        # They take `reasoning_effort` (vLLM, OpenRouter) and ignore it on models that do not reason.
+        fields |= {
+            "structured_method": "json_mode", "reasoning_format": "reasoning_content", "configurable_reasoning": True,
+        }
     if provider == "embedded":
         fields["context_tokens"] = config.embedded_context
     for known_provider, pattern, traits in _KNOWN_MODELS:

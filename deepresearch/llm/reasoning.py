@@ -38,7 +38,7 @@ def split_think_tags(text: str) -> tuple[str, str]:
     return answer.strip(), "\n\n".join(part for part in reasoning_parts if part)
 
 
-def _block_text(block: dict[str, Any]) -> tuple[str, str]:
+def block_parts(block: dict[str, Any]) -> tuple[str, str]:
     """(answer, reasoning) text of one content block in Anthropic's or OpenAI's block format."""
     kind = block.get("type")
     if kind in {"thinking", "redacted_thinking"}:
@@ -65,7 +65,7 @@ def split_reasoning(message: BaseMessage) -> tuple[str, str]:
             if isinstance(block, str):
                 answer_parts.append(block)
             elif isinstance(block, dict):
-                answer, reasoning = _block_text(block)
+                answer, reasoning = block_parts(block)
                 answer_parts.append(answer)
                 reasoning_parts.append(reasoning)
     extra = message.additional_kwargs if isinstance(message, AIMessage) else {}

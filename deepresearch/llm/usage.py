@@ -25,6 +25,18 @@ def estimate_tokens(messages: Sequence[BaseMessage]) -> int:
     return chars // CHARS_PER_TOKEN + 4 * len(messages)
 
 
+def with_estimated_usage(message: AIMessage, prompt: Sequence[BaseMessage]) -> AIMessage:
+    """`message` with usage estimated from the text, when its provider reported none (some servers send no
+    usage in streams): the token budget must never see a call as free."""
+    if message.usage_metadata:
+        return message
+    reply_chars = len(str(message.content)) + sum(len(str(call["args"])) for call in message.tool_calls)
+    reply_chars += len(str(message.additional_kwargs.get("reasoning_content", "")))
+    input_tokens, output_tokens = estimate_tokens(prompt), reply_chars // CHARS_PER_TOKEN + 1
+    usage = {"input_tokens": input_tokens, "output_tokens": output_tokens, "total_tokens": input_tokens + output_tokens}
+    return message.model_copy(update={"usage_metadata": usage})
+
+
 def usage_of(message: AIMessage, reasoning_text: str = "") -> Usage:
     """Usage of one reply; reasoning tokens are estimated from the split-off text when not reported."""
     meta: dict[str, Any] = dict(message.usage_metadata or {})

@@ -47,7 +47,8 @@ def tool_call(name: str, **args: Any) -> AIMessage:
     )
 
 
-def _to_message(item: ScriptItem) -> AIMessage:
+def as_message(item: ScriptItem) -> AIMessage:
+    """A script item as the assistant message it stands for."""
     if isinstance(item, AIMessage):
         return item
     if isinstance(item, BaseModel):
@@ -93,7 +94,7 @@ class ScriptedChatModel(FakeMessagesListChatModel):
             raise RuntimeError(f"scripted model ran out of script after {len(self.script)} calls")
         if callable(item) and not isinstance(item, BaseModel | AIMessage):
             item = item(messages, kwargs)
-        return _with_usage(_to_message(item), messages)
+        return _with_usage(as_message(item), messages)
 
     def _generate(
         self,

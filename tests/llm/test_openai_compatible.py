@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 
 import httpx
 import pytest
@@ -14,8 +15,9 @@ from langchain_core.messages import HumanMessage
 from pydantic import BaseModel, Field
 
 from deepresearch.config import load_config
-from deepresearch.llm import ModelSet
+from deepresearch.llm import ChatModelHandle, ModelSet
 from deepresearch.llm.embedded import locate_embedded_model
+from deepresearch.progress import EventRecorder
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +104,22 @@ async def test_structured_output(openai_compatible_server: str) -> None:
         [HumanMessage("Invent a person with a name and an age.")], Person
     )
     assert isinstance(person, Person) and person.name
+
+
+# A reply that thinks inside <think> tags, forced by a grammar (llama_cpp.server takes `grammar` in the body).
+THINKING_GRAMMAR = 'root ::= "<think>" [a-z ]{3,30} "</think>" "Paris"'
+
+
+async def test_think_tags_from_the_server_are_split_off_streamed_and_counted(openai_compatible_server: str) -> None:
+    recorder = EventRecorder()
+    models = ModelSet(load_config(model="openai:smollm2", openai_base_url=openai_compatible_server,
+                                  max_output_tokens=48), events=recorder, show_reasoning=True)
+    handle = models.for_role("researcher")
+    forced = handle.chat.model_copy(update={"extra_body": {"grammar": THINKING_GRAMMAR}})
+    thinking = ChatModelHandle("researcher", replace(handle.built, chat=forced), ledger=models.ledger,
+                               events=recorder, settings=models.settings)
+    reply = await thinking.ainvoke([HumanMessage("What is the capital of France?")])
+    assert reply.text == "Paris" and reply.reasoning and "<think>" not in reply.text
+    deltas = "".join(e.message for e in recorder.events if e.kind == "llm.reasoning.delta")
+    assert deltas.strip() == reply.reasoning, "the tags were split while streaming, as they came"
+    assert reply.usage.reasoning_tokens > 0
