@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from agents.citations import references_markdown
 from agents.self_consistency import AnswerVote, normalize_answer
 from agents.support import split_sentences
+from agents.verification import ReportScores
 from deepresearch.schemas import (
     Citation,
     Report,
@@ -50,6 +51,7 @@ class RunRecord:
     revisions: int
     usage: Usage
     sources_read: int
+    relevance_floor: float = 0.0
     extra: list[str] = field(default_factory=list)
 
 
@@ -80,7 +82,7 @@ def vote_line(vote: AnswerVote, is_used: bool) -> str:
     )
 
 
-def method_markdown(record: RunRecord, support_score: float, extra: Sequence[str] = ()) -> str:
+def method_markdown(record: RunRecord, scores: ReportScores | None, extra: Sequence[str] = ()) -> str:
     lines = [f"Question as asked: {record.brief.original_question}"]
     if record.brief.question != record.brief.original_question:
         lines.append(f"Question as researched: {record.brief.question}")
@@ -93,7 +95,14 @@ def method_markdown(record: RunRecord, support_score: float, extra: Sequence[str
     if record.queries_tried:
         lines.append("Searches: " + "; ".join(dict.fromkeys(record.queries_tried)))
     lines.append(f"Self-corrections after tool errors: {record.corrections}; summary revisions: {record.revisions}.")
-    lines.append(f"Citation support score (deterministic, 0–1): {support_score:.2f}.")
+    support = scores.support if scores else 0.0
+    lines.append(f"Citation support score (deterministic, 0–1): {support:.2f}.")
+    if scores is not None and scores.relevance_by_number:
+        lines.append(
+            f"Relevance of the cited passages to the question (embedding similarity, 0–1): mean "
+            f"{scores.relevance:.2f}, lowest {scores.lowest_relevance:.2f}; passages below "
+            f"{record.relevance_floor:.2f} were not used as evidence."
+        )
     lines.append(f"Tokens: {record.usage.total_tokens} in {record.usage.calls} model call(s).")
     lines.extend(record.notes)
     lines.extend(record.extra)
@@ -108,7 +117,7 @@ def assemble_report(
     sources_by_id: dict[str, Source],
     *,
     gaps: str = "",
-    support_score: float = 0.0,
+    scores: ReportScores | None = None,
     is_insufficient: bool = False,
     answer: str = "",
     vote: AnswerVote | None = None,
@@ -135,13 +144,15 @@ def assemble_report(
                 markdown=f"Research stopped early: it reached {names}. This report uses what was found before that.",
             )
         )
-    sections.append(ReportSection(title="Method", markdown=method_markdown(record, support_score, vote_lines)))
+    sections.append(ReportSection(title="Method", markdown=method_markdown(record, scores, vote_lines)))
     numbered = [(c.number, sources_by_id[c.source_id]) for c in citations if c.source_id in sources_by_id]
     sections.append(ReportSection(title="References", markdown=references_markdown(numbered)))
     parts = [f"# {record.brief.original_question.strip()}", ""]
     if answer:
-        agreement = "" if vote is None or confidence is None else (
-            f" (confidence {confidence:.2f}: {vote.votes} of {len(vote.samples)} samples agree)"
+        agreement = (
+            ""
+            if vote is None or confidence is None
+            else (f" (confidence {confidence:.2f}: {vote.votes} of {len(vote.samples)} samples agree)")
         )
         parts += [f"**Short answer:** {answer}{agreement}", ""]
     for section in sections:
@@ -163,7 +174,11 @@ def assemble_report(
         clarifications=list(record.brief.clarifications),
         assumptions=list(record.brief.assumptions),
         method_notes=[*record.notes, *record.extra],
-        support_score=support_score,
+        support_score=scores.support if scores else 0.0,
+        relevance_score=scores.relevance if scores and citations else None,
+        lowest_relevance=scores.lowest_relevance if scores and citations else None,
+        relevance_floor=record.relevance_floor,
+        scored_with_embeddings=scores.with_embeddings if scores else True,
         revisions=record.revisions,
         is_insufficient_evidence=is_insufficient,
     )

@@ -1,10 +1,12 @@
 """Verifier: checks every cited sentence against the passages it cites, deterministically.
 
-A draft's score is the mean support over its statement sentences (uncited ones count as 0). Dangling
-citation numbers are removed first. Unsupported sentences go back to the summarizer as notes; after the
-last revision the best-scoring draft is finalized (scored by `reward`: support and coverage of the
-brief, which also picks the best of N drafts): a sentence still unsupported is replaced by the quoted
-passage it cites, or dropped when it cites nothing, then numbers are remapped 1..n into `Citation`s.
+A draft's score is the mean support over its statement sentences (uncited ones count as 0), computed by
+`agents.verification`, the same functions `reports verify` uses. Dangling citation numbers are removed
+first. Unsupported sentences go back to the summarizer as notes; after the last revision the best-scoring
+draft is finalized (scored by `reward`: support and coverage of the brief, which also picks the best of N
+drafts): a sentence still unsupported is replaced by the quoted passage it cites, or dropped when it cites
+nothing, a sentence resting only on passages below the relevance floor is dropped, then numbers are
+remapped 1..n into `Citation`s and the report's figures are computed from the final body and citations.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from dataclasses import dataclass, field
 from agents.citations import Evidence, keep_numbers, numbers_in, renumber, tidy_citations
 from agents.context import Similarity
 from agents.evidence import sub_passage
-from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans, split_sentences, strip_citations
+from agents.relevance import RelevanceJudge
+from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans, strip_citations
+from agents.verification import ReportScores, is_structure, line_sentences, score_report, sentence_support
 from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Citation, Passage
 
@@ -49,29 +53,23 @@ class DraftCheck:
         return [check for check in self.sentences if not check.is_supported]
 
 
-def _is_structure(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith(("#", "---", "|"))
-
-
 def check_draft(markdown: str, evidence: Evidence, similarity: Similarity | None = None) -> DraftCheck:
     """Score a draft; numbers that point at no evidence source are removed first."""
     valid = set(evidence.number_of.values())
     cleaned, removed = keep_numbers(tidy_citations(markdown), valid)
     check = DraftCheck(markdown=cleaned, score=0.0, removed_numbers=removed)
+    passages_by_number = {number: evidence.passages_for(number) for number in valid}
     for line in cleaned.splitlines():
-        if _is_structure(line):
+        if is_structure(line):
             # Headings, rules and tables are not checked sentence by sentence, so they may not cite.
             structure, stripped = keep_numbers(line, set())
             check.lines.append(structure.rstrip())
             check.removed_numbers.extend(stripped)
             continue
         sentences: list[SentenceCheck] = []
-        for sentence in split_sentences(line.strip().lstrip("-*• ").strip()):
-            numbers = numbers_in(sentence)
-            cited = [p for n in numbers for p in evidence.passages_for(n)]
-            passage, support = best_passage(strip_citations(sentence), cited, similarity)
-            sentences.append(SentenceCheck(sentence, numbers, support if numbers else 0.0, passage))
+        for sentence in line_sentences(line):
+            support, passage = sentence_support(sentence, passages_by_number, similarity)
+            sentences.append(SentenceCheck(sentence, numbers_in(sentence), support, passage))
         check.lines.append(sentences)
     statements = check.sentences
     check.score = round(sum(s.support for s in statements) / len(statements), 4) if statements else 0.0
@@ -137,12 +135,32 @@ def _quote(check: SentenceCheck, evidence: Evidence) -> SentenceCheck | None:
     return SentenceCheck(f"“{' '.join(span.text.split())}” [{number}].", [number], 1.0, span)
 
 
-def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation], float]:
-    """The final body, its citations (renumbered 1..n) and its support score."""
+@dataclass
+class FinalReport:
+    """The finalized body, its citations numbered 1..n, and its figures."""
+
+    body: str
+    citations: list[Citation]
+    scores: ReportScores
+
+
+def _is_on_topic(item: SentenceCheck, evidence: Evidence, judge: RelevanceJudge) -> bool:
+    """Whether any passage the sentence cites bears on the question (an off-topic quote is not evidence)."""
+    for number in item.numbers:
+        source = evidence.source_of.get(number)
+        title = source.title if source else ""
+        if any(judge.is_on_topic(judge.score(p.text, title)) for p in evidence.passages_for(number)):
+            return True
+    return False
+
+
+def finalize(
+    check: DraftCheck, evidence: Evidence, judge: RelevanceJudge, similarity: Similarity | None = None
+) -> FinalReport:
+    """The final body, its citations (renumbered 1..n) and its support and relevance figures."""
     best_for: dict[int, tuple[float, Passage]] = {}
     used: dict[int, list[str]] = {}  # every passage of a source that a kept sentence rests on
     lines: list[str] = []
-    supports: list[float] = []
     for line in check.lines:
         if isinstance(line, str):
             lines.append(line)
@@ -150,10 +168,9 @@ def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation]
         kept: list[str] = []
         for checked in line:
             item = checked if checked.is_supported else _quote(checked, evidence)
-            if item is None:
+            if item is None or not _is_on_topic(item, evidence, judge):
                 continue
             kept.append(item.sentence)
-            supports.append(item.support)
             for number in item.numbers:
                 own = (
                     [item.passage] if item.passage and evidence.number_of.get(item.passage.source_id) == number else []
@@ -168,6 +185,7 @@ def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation]
         if kept:
             lines.append(" ".join(kept))
     body, mapping = renumber("\n".join(lines).strip())
+    body = _collapse_blank_lines(body)
     source_of = evidence.source_of
     citations = []
     for old, new in sorted(mapping.items(), key=lambda item: item[1]):
@@ -184,8 +202,17 @@ def finalize(check: DraftCheck, evidence: Evidence) -> tuple[str, list[Citation]
                 support=round(support, 4),
             )
         )
-    score = round(sum(supports) / len(supports), 4) if supports else 0.0
-    return _collapse_blank_lines(body), citations, score
+    scores = score_report(body, citations, judge, similarity)
+    citations = [
+        c.model_copy(
+            update={
+                "support": scores.support_by_number.get(c.number, c.support),
+                "relevance": scores.relevance_by_number.get(c.number, 0.0),
+            }
+        )
+        for c in citations
+    ]
+    return FinalReport(body, citations, scores)
 
 
 def _collapse_blank_lines(text: str) -> str:

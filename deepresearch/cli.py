@@ -326,7 +326,7 @@ def reports_show(run_id: str, as_json: Annotated[bool, typer.Option("--json")] =
 @reports_app.command("verify")
 def reports_verify(run_id: str) -> None:
     """Re-check every citation against the source text stored with the run."""
-    from deepresearch.review import load_finished_report, verify_report
+    from deepresearch.review import load_finished_report, rescore, verify_report
 
     folder, report = load_finished_report(_load(), run_id)
     checks = verify_report(folder, report)
@@ -336,11 +336,17 @@ def reports_verify(run_id: str) -> None:
             (check.citation.title or check.citation.url)[:50],
             "yes" if check.is_passage_in_source else "no",
             f"{check.support:.2f}",
+            f"{check.relevance:.2f}",
             check.verdict,
         ]
         for check in checks
     ]
-    _print_table(["[n]", "source", "passage in source", "support", "verdict"], rows)
+    _print_table(["[n]", "source", "passage in source", "support", "relevance", "verdict"], rows)
+    scores = rescore(report)
+    typer.echo(
+        f"support {scores.support:.2f} (run: {report.support_score:.2f}); relevance mean {scores.relevance:.2f}, "
+        f"lowest {scores.lowest_relevance:.2f}, floor {report.relevance_floor or 0.0:.2f}"
+    )
     verified = sum(check.is_verified for check in checks)
     typer.echo(f"{verified} of {len(checks)} citations verified")
     if verified < len(checks):

@@ -1,8 +1,9 @@
 """Reviewing finished runs: list them, and re-verify every citation against the text that was read.
 
 A report stays checkable after the web changes because each run folder keeps the extracted text of every
-source it read. Verification here uses only that stored text and the deterministic support score, so it
-gives the same answer on any machine, with or without a model.
+source it read. Verification here uses only that stored text and the scores of `agents.verification` (the
+functions the run's verifier used, with the same offline embedding model), so it gives the same answer as
+the run did, on any machine, with no language model.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from datetime import datetime
 from pathlib import Path
 
 from agents.citations import numbers_in
-from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score
+from agents.context import Similarity
+from agents.relevance import RelevanceJudge
+from agents.support import SUPPORT_THRESHOLD
+from agents.verification import ReportScores, citation_passages, score_report, statement_sentences
+from agents.verification import sentence_support as verification_support
 from deepresearch.api import RunNotFound
 from deepresearch.config import ResearchConfig
 from deepresearch.reports import (
@@ -56,6 +61,8 @@ class CitationCheck:
     is_passage_in_source: bool
     support: float
     sentences: tuple[str, ...]
+    relevance: float = 1.0
+    relevance_floor: float = 0.0
 
     @property
     def verdict(self) -> str:
@@ -65,6 +72,8 @@ class CitationCheck:
             return "passage not in source"
         if self.support < SUPPORT_THRESHOLD:
             return "weak support"
+        if self.relevance < self.relevance_floor:
+            return "off topic"
         return "verified"
 
     @property
@@ -117,37 +126,75 @@ def load_finished_report(config: ResearchConfig, run_id: str) -> tuple[Path, Rep
     return folder, read_report(folder)
 
 
+def findings_body(report: Report) -> str:
+    """The part of a report its figures are computed on: the findings, as the run verified them."""
+    findings = next((section.markdown for section in report.sections if section.title == "Findings"), None)
+    return findings if findings is not None else body_without_references(report.markdown)
+
+
 def sentences_citing(markdown: str) -> dict[int, list[str]]:
+    """The sentences of a body that cite each number, split as the verifier splits them."""
     citing: dict[int, list[str]] = {}
-    for line in body_without_references(markdown).splitlines():
-        for sentence in split_sentences(line.strip().lstrip("-*> ").strip()):
-            for number in numbers_in(sentence):
-                citing.setdefault(number, []).append(sentence)
+    for sentence in statement_sentences(body_without_references(markdown)):
+        for number in numbers_in(sentence):
+            citing.setdefault(number, []).append(sentence)
     return citing
 
 
-def sentence_support(sentence: str, citations_by_number: Mapping[int, Citation]) -> float:
-    """How well a sentence is supported: like the verifier, by the best passage of any number it cites."""
-    cited = [citations_by_number[n] for n in numbers_in(sentence) if n in citations_by_number]
-    passages = [passage for citation in cited for passage in citation.all_passages]
-    return max((support_score(strip_citations(sentence), p) for p in passages), default=0.0)
+def sentence_support(
+    sentence: str, citations_by_number: Mapping[int, Citation], similarity: Similarity | None
+) -> float:
+    """How well a sentence is supported: by the best passage of any number it cites, as the verifier scores it."""
+    support, _ = verification_support(sentence, citation_passages(list(citations_by_number.values())), similarity)
+    return support
+
+
+def report_similarity(report: Report) -> Similarity | None:
+    """The similarity the run scored with: the offline embedding model, unless the run had none."""
+    if not report.scored_with_embeddings:
+        return None
+    from memory.embeddings import shared_embedder
+
+    embedder = shared_embedder()
+
+    def similarity(a: str, b: str) -> float:
+        return float(embedder.embed_one(a) @ embedder.embed_one(b))
+
+    return similarity
+
+
+def rescore(report: Report, floor: float | None = None) -> ReportScores:
+    """The report's support and relevance computed again from its body and citations, as the run did."""
+    similarity = report_similarity(report)
+    judge = RelevanceJudge(report.question, similarity, floor if floor is not None else report.relevance_floor or 0.0)
+    return score_report(findings_body(report), report.citations, judge, similarity)
 
 
 def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
-    """Re-check each citation: source text stored, passage present in it, citing sentences supported.
+    """Re-check each citation: source text stored, passage present in it, citing sentences supported, and
+    its passage on topic. Scores come from `agents.verification`, as in the run.
 
     A sentence may cite several numbers; like the verifier, it counts as supported by the best of them.
     A citation's support is that of the weakest sentence citing it.
     """
-    citing = sentences_citing(report.markdown)
-    by_number = {citation.number: citation for citation in report.citations}
+    scores = rescore(report)
+    floor = report.relevance_floor or 0.0
     checks: list[CitationCheck] = []
-    for number, citation in sorted(by_number.items()):
+    for citation in sorted(report.citations, key=lambda c: c.number):
         stored = read_source_text(folder, citation.source_id)
         flat = " ".join(stored.split()) if stored is not None else ""
         passages = [" ".join(p.split()) for p in citation.all_passages]
         in_source = stored is not None and all(passages) and all(p in flat for p in passages)
-        sentences = tuple(citing.get(number, []))
-        support = min((sentence_support(s, by_number) for s in sentences), default=0.0)
-        checks.append(CitationCheck(citation, stored is not None, in_source, support, sentences))
+        number = citation.number
+        checks.append(
+            CitationCheck(
+                citation,
+                stored is not None,
+                in_source,
+                scores.support_by_number.get(number, 0.0),
+                tuple(scores.sentences_by_number.get(number, [])),
+                scores.relevance_by_number.get(number, 0.0),
+                floor,
+            )
+        )
     return checks

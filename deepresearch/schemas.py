@@ -169,6 +169,7 @@ class Citation(BaseModel):
     # with different passages, and each sentence is checked against these.
     passages: list[str] = Field(default_factory=list)
     support: float = 0.0
+    relevance: float | None = None  # how much its passage bears on the question (None: reports from before)
 
     @property
     def all_passages(self) -> list[str]:
@@ -211,7 +212,9 @@ class Report(BaseModel):
 
     `citations` hold one record per local number `[n]` used in `markdown`; each points at a fetched
     `Source` and the exact passage that supports it. `support_score` is the verifier's deterministic mean
-    support (0..1) over cited sentences. `stopped_by` names the budget that ended research early, if any.
+    support (0..1) over cited sentences; `relevance_score` says how much the cited passages bear on
+    the question (a quote can be a quote and still be off topic). `stopped_by` names the budget that
+    ended research early, if any.
     """
 
     run_id: str = ""
@@ -233,6 +236,14 @@ class Report(BaseModel):
     assumptions: list[str] = Field(default_factory=list)
     method_notes: list[str] = Field(default_factory=list)
     support_score: float = 0.0
+    # Relevance of the cited passages to the question (embedding similarity, 0..1): the mean, the lowest, and
+    # the floor below which no passage was evidence. None in reports written before relevance was measured.
+    relevance_score: float | None = None
+    lowest_relevance: float | None = None
+    relevance_floor: float | None = None
+    # Whether support and relevance blended embedding similarity in (a run with no embedding model, such as a
+    # test double's, scores words only); `reports verify` scores the same way.
+    scored_with_embeddings: bool = True
     revisions: int = 0
     is_insufficient_evidence: bool = False
     created_at: datetime = Field(default_factory=utc_now)

@@ -22,6 +22,7 @@ from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
 from agents.follow_up import plan_follow_up, rewrite_follow_up
+from agents.relevance import judge_for
 from agents.report import RunRecord, assemble_report
 from agents.self_consistency import recheck_note, recheck_task, wants_another_round
 from agents.summary_pass import summarize_pass
@@ -275,6 +276,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         revisions=max(0, len(verified) - 1),
         usage=context.models.ledger.total,
         sources_read=len(sources),
+        relevance_floor=context.config.relevance_floor,
     )
     if evidence.is_empty:
         body = summarizer.insufficient_evidence_markdown(
@@ -282,14 +284,15 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         )
         return {"report": assemble_report(record, body, [], sources, is_insufficient=True)}
     best = max(verified, key=lambda d: d.score)  # first of equals: an earlier draft wins ties
-    body, citations, score = verifier.finalize(
-        verifier.check_draft(best.markdown, evidence, context.services.similarity), evidence
-    )
-    if not citations:
+    similarity = context.services.similarity
+    judge = judge_for(state["brief"].original_question, similarity, context.config.relevance_floor)
+    final = verifier.finalize(verifier.check_draft(best.markdown, evidence, similarity), evidence, judge, similarity)
+    if not final.citations:
         context.emit("agent.fallback", "verifier: nothing in the drafts survived; using the extractive draft")
-        extractive = verifier.check_draft(summarizer.extractive_draft(evidence), evidence, context.services.similarity)
-        body, citations, score = verifier.finalize(extractive, evidence)
+        extractive = verifier.check_draft(summarizer.extractive_draft(evidence), evidence, similarity)
+        final = verifier.finalize(extractive, evidence, judge, similarity)
         record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
+    body, citations, scores = final.body, final.citations, final.scores
     covered = {task_id for task_id, _ in evidence.claims}
     gaps = summarizer.gaps_markdown(state.get("tasks", []), covered)
     evidence_texts = [body, *(p for c in citations for p in c.all_passages)]
@@ -303,10 +306,15 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         kept=answer,
     )
     report = assemble_report(
-        record, body, citations, sources, gaps=gaps, support_score=score, answer=answer, vote=state.get("answer_vote")
+        record, body, citations, sources, gaps=gaps, scores=scores, answer=answer, vote=state.get("answer_vote")
     )
     await _remember(state, context, cite_by_source(body, {c.number: c.source_id for c in citations}), answer)
-    context.emit("report.ready", f"{len(citations)} citation(s), support {score:.2f}", support=score)
+    context.emit(
+        "report.ready",
+        f"{len(citations)} citation(s), support {scores.support:.2f}, relevance {scores.relevance:.2f}",
+        support=scores.support,
+        relevance=scores.relevance,
+    )
     return {"report": report}
 
 

@@ -20,7 +20,7 @@ from agents.citations import CITATION, numbers_in
 from deepresearch.config import ResearchConfig
 from deepresearch.progress import Event
 from deepresearch.reports import CONFIG, body_without_references, read_source_text, read_trace
-from deepresearch.review import RunSummary, list_runs, sentence_support, sentences_citing
+from deepresearch.review import RunSummary, list_runs, report_similarity, sentence_support, sentences_citing
 from deepresearch.schemas import Citation, Report
 from deepresearch.terminal_view import is_correction
 
@@ -93,8 +93,9 @@ def citation_view(folder: Path, report: Report, number: int) -> CitationView | N
     citation = by_number.get(number)
     if citation is None:
         return None
+    similarity = report_similarity(report)
     sentences = [
-        CitedSentence(text=sentence, support=sentence_support(sentence, by_number))
+        CitedSentence(text=sentence, support=sentence_support(sentence, by_number, similarity))
         for sentence in sentences_citing(report.markdown).get(number, [])
     ]
     passages = [p for p in dict.fromkeys([citation.passage, *citation.all_passages]) if p]

@@ -6,6 +6,7 @@ from agents import summarizer, verifier
 from agents.answer import grounded_answer, split_answer
 from agents.citations import gather_evidence, keep_numbers, renumber
 from agents.evidence import clean_passages, looks_like_injection
+from agents.relevance import RelevanceJudge
 from agents.support import support_score
 from deepresearch.schemas import Claim, Findings, Passage, ResearchBrief, Source
 from deepresearch.testing import ScriptedChatModel
@@ -55,6 +56,10 @@ def test_evidence_numbers_only_fetched_sources_and_the_post_pass_remaps() -> Non
     assert renumber("B [2]. A [1]. B again [2].") == ("B [1]. A [2]. B again [1].", {2: 1, 1: 2})
 
 
+# Relevance by the question's words (no embedding model in these tests): every cat passage is on topic.
+JUDGE = RelevanceJudge("How and why do cats sleep and hunt?", None, floor=0.1)
+
+
 def test_verifier_removes_dangling_numbers_and_quotes_or_drops_unsupported_sentences() -> None:
     evidence = gather_evidence(FINDINGS, SOURCES)
     draft = (
@@ -69,7 +74,8 @@ def test_verifier_removes_dangling_numbers_and_quotes_or_drops_unsupported_sente
         "Cats glow.",
     ]
     assert "Kittens are purple" in verifier.revision_notes(check)
-    body, citations, score = verifier.finalize(check, evidence)
+    final = verifier.finalize(check, evidence, JUDGE)
+    body, citations, score = final.body, final.citations, final.scores.support
     assert "“Kittens sleep even longer.” [1]." in body and "Filler" not in body and "glow" not in body
     assert [(c.number, c.source_id) for c in citations] == [(1, "a"), (2, "b")] and score > 0.9
     assert all(c.passage in (TEXT_A + TEXT_B) for c in citations)
@@ -129,7 +135,8 @@ def test_a_citation_in_a_heading_cannot_slip_through_unchecked() -> None:
     its number without any check and the final remap had no passage for it."""
     evidence = gather_evidence(FINDINGS, SOURCES)
     check = verifier.check_draft("# Cats sleep a lot [1]\n\nCats sleep between 12 and 16 hours a day [1].", evidence)
-    body, citations, _ = verifier.finalize(check, evidence)
+    final = verifier.finalize(check, evidence, JUDGE)
+    body, citations = final.body, final.citations
     assert body.splitlines()[0] == "# Cats sleep a lot"
     assert [c.number for c in citations] == [1]
     assert citations[0].passage == TEXT_A
@@ -162,3 +169,16 @@ def test_citations_by_source_survive_a_new_numbering_and_lose_sources_the_run_la
     assert portable == "Cats sleep [@src_a; @src_b]. Kittens more [@src_b]. Dogs ."
     assert cite_by_number(portable, {"src_b": 1, "src_a": 2}) == "Cats sleep [2, 1]. Kittens more [1]. Dogs ."
     assert cite_by_number(portable, {"src_b": 1}) == "Cats sleep [1]. Kittens more [1]. Dogs ."
+
+
+def test_a_sentence_resting_only_on_an_off_topic_passage_never_enters_the_report() -> None:
+    """Support says a quote is a quote; a passage about something else is not evidence however well it
+    supports its sentence."""
+    evidence = gather_evidence(FINDINGS, SOURCES)
+    check = verifier.check_draft(
+        "Cats sleep between 12 and 16 hours a day [1]. Cats hunt at dawn and dusk [2].", evidence
+    )
+    only_sleep = RelevanceJudge("How many hours a day do cats sleep?", None, floor=0.3)
+    final = verifier.finalize(check, evidence, only_sleep)
+    assert "hunt" not in final.body and [c.source_id for c in final.citations] == ["a"]
+    assert final.scores.lowest_relevance >= 0.3 and final.citations[0].relevance == final.scores.relevance

@@ -164,3 +164,12 @@ async def test_report_json_round_trips() -> None:
     report, _ = await run_graph()
     data = json.loads((run_dir_for(load_config(), report.run_id) / "report.json").read_text())
     assert data["support_score"] == report.support_score and data["run_id"] == report.run_id
+
+
+async def test_the_run_and_reports_verify_give_the_same_figures() -> None:
+    from deepresearch.review import rescore
+
+    report, _ = await run_graph()
+    again = rescore(report)
+    assert report.citations and (again.support, again.relevance) == (report.support_score, report.relevance_score)
+    assert report.relevance_score is not None and "Relevance of the cited passages" in report.markdown
