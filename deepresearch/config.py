@@ -127,6 +127,7 @@ class ResearchConfig(BaseSettings):
     browser_cdp_url: str | None = None
     browser_pages: int = Field(default=2, ge=1, le=8)
     browser_timeout_s: float = Field(default=20.0, gt=0)
+    browser_max_bytes: int = Field(default=10_000_000, ge=1024)  # all a page loads, and its rendered HTML
 
     # Budgets: hard limits, enforced.
     max_agents: int = Field(default=3, ge=1, le=16)

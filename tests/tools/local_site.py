@@ -36,9 +36,9 @@ BIG_PAGE_BYTES = 400_000
 HUGE_PAGE_BYTES = 50_000_000
 BOMB_INFLATED_BYTES = 256 * 2**20
 HANG_LIMIT_S = 60.0
-# A small page whose script writes 4.4 MB of text into the DOM (bounded only after rendering).
+# A small page whose script writes 2.2 MB of text into the DOM (bounded only after rendering).
 JS_BLOAT_PAGE = (
-    b"<html><body><script>document.body.append('All work and no play. '.repeat(200000))</script></body></html>"
+    b"<html><body><script>document.body.append('All work and no play. '.repeat(100000))</script></body></html>"
 )
 
 
