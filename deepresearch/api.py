@@ -90,6 +90,10 @@ async def aresearch(
             run_id=run_id,
         )
     rid = run_id or new_run_id()
+    if services is None and not cfg.services_factory:
+        from tools.search.chain import check_search_settings
+
+        check_search_settings(cfg)  # bad settings leave no run folder behind
     run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question)
     return await _drive(
         cfg, rid, run_dir, {"question": question}, answers, on_clarify, on_event, chat_models, services, show_reasoning
