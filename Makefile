@@ -25,4 +25,4 @@ typecheck:
 	$(VENV)/bin/mypy
 
 pytest:
-	$(VENV)/bin/pytest -q --durations=15
+	$(VENV)/bin/pytest -q -rs --durations=15

@@ -110,6 +110,10 @@ async def aresearch(
 
         graph_input["follow_up"] = earlier_run(cfg, follow_up)
     rid = run_id or new_run_id()
+    if services is None and not cfg.services_factory:
+        from tools.search.chain import check_search_settings
+
+        check_search_settings(cfg)  # bad settings leave no run folder behind
     run_dir = start_run_folder(run_dir_for(cfg, rid), cfg, question, parent=follow_up)
     return await _drive(
         cfg, rid, run_dir, graph_input, answers, on_clarify, on_event, chat_models, services, show_reasoning

@@ -190,10 +190,15 @@ def _run(
         view.close()
 
 
-def _validate_models(config: ResearchConfig) -> None:
+def _check_run_settings(config: ResearchConfig) -> None:
+    """Models and search providers that cannot work are bad input: one line, before the run exists."""
     from deepresearch.config import ROLES
     from deepresearch.llm import EMBEDDED_NOTICE, ModelSet
 
+    if not config.services_factory:  # a services factory brings its own search
+        from tools.search.chain import check_search_settings
+
+        check_search_settings(config)  # before the notice below: bad input is one line
     models = ModelSet(config)
     models.validate(ROLES)
     if models.uses_embedded:
@@ -212,7 +217,11 @@ def ask(
     summarizer_model: Annotated[str | None, typer.Option()] = None,
     verifier_model: Annotated[str | None, typer.Option()] = None,
     search: Annotated[str | None, typer.Option(help="search providers in order, e.g. searxng,local")] = None,
-    docs: Annotated[list[Path] | None, typer.Option(help="a folder or file of your own to research too")] = None,
+    docs: Annotated[
+        list[Path] | None,
+        # readable=False: `_check_docs` judges paths, in one line (Typer's own check prints four).
+        typer.Option(help="a folder or file of your own to research too", readable=False),
+    ] = None,
     offline: Annotated[bool, typer.Option(help="local corpus and embedded model only")] = False,
     no_clarify: Annotated[bool, typer.Option("--no-clarify", help="record assumptions instead of asking")] = False,
     show_thinking: Annotated[bool, typer.Option(help="show the models' reasoning text")] = False,
@@ -258,7 +267,7 @@ def ask(
 
         load_finished_report(config, follow_up)  # an unknown or unfinished run: one line, before any work
     if not config.server_url:
-        _validate_models(config)  # a server's models are the server's to check
+        _check_run_settings(config)  # a server's models and search are the server's to check
     run_id = str(uuid.uuid4()) if config.server_url else new_run_id()
     interactive = config.clarify and sys.stdin.isatty()
 
@@ -384,7 +393,7 @@ app.command()(serving.mcp)
 
 @app.command()
 def index(
-    paths: Annotated[list[Path], typer.Argument(help="folders or files (Markdown, text, HTML, PDF)")],
+    paths: Annotated[list[Path], typer.Argument(help="folders or files (Markdown, text, HTML, PDF)", readable=False)],
 ) -> None:
     """Add documents to the local corpus that every run can search (incremental: unchanged files are skipped)."""
     from memory.local_search import index_folders, open_docs_corpus
@@ -423,6 +432,13 @@ def show_config(as_json: Annotated[bool, typer.Option("--json")] = False) -> Non
         typer.echo(f"DEEPRESEARCH_{name.upper()}={'' if value is None else value}")
 
 
+def _usage_line(error: typer.exceptions.TyperException) -> str:
+    """A usage error as one line (Typer prints the usage, a hint and the error on four)."""
+    context = getattr(error, "ctx", None)
+    where = f" (see: {context.command_path} --help)" if context is not None else ""
+    return f"{error.format_message()}{where}"
+
+
 def _route(args: list[str]) -> list[str]:
     """`deepresearch "question" [options]` means `deepresearch ask "question" [options]`."""
     if not args or args[0] in COMMANDS or args[0] in {"--help", "-h"}:
@@ -446,11 +462,7 @@ def main(argv: list[str] | None = None) -> int:
         _err("stopped")
         return 130
     except typer.exceptions.TyperException as error:  # usage errors of Typer's bundled click
-        show = getattr(error, "show", None)
-        if callable(show):
-            show()
-        else:
-            _err(str(error))
+        _err(_usage_line(error))
         return 2
     except UserError as error:
         _err(str(error))

@@ -39,14 +39,14 @@ def serve(
     """Review reports in a browser: list and search runs, open citations, verify, watch and start runs."""
     _require_extra("uvicorn", "web", "deepresearch serve")
     _require_extra("jinja2", "web", "deepresearch serve")
-    from deepresearch.cli import _validate_models
+    from deepresearch.cli import _check_run_settings
     from deepresearch.config import load_config
     from deepresearch.web.security import check_bind
 
     config = load_config(serve_host=host, serve_port=port)
     secret = _serve_token(config, token)
     check_bind(config.serve_host, secret)
-    _validate_models(config)
+    _check_run_settings(config)
     import uvicorn
 
     from deepresearch.web.app import create_app
@@ -64,7 +64,7 @@ def mcp(
 ) -> None:
     """Serve research and past reports to MCP clients (assistants, editors) over stdio or HTTP."""
     _require_extra("mcp", "mcp", "deepresearch mcp")
-    from deepresearch.cli import _validate_models
+    from deepresearch.cli import _check_run_settings
     from deepresearch.config import load_config
     from deepresearch.mcp_server import build_server
     from deepresearch.web.security import AccessGuard, check_bind
@@ -73,7 +73,7 @@ def mcp(
     secret = _serve_token(config, token)
     if http:
         check_bind(host, secret)
-    _validate_models(config)
+    _check_run_settings(config)
     server = build_server(config)
     if not http:
         server.run("stdio")

@@ -177,6 +177,9 @@ class ResearchConfig(BaseSettings):
     browser_cdp_url: str | None = None
     browser_pages: int = Field(default=2, ge=1, le=8)
     browser_timeout_s: float = Field(default=20.0, gt=0)
+    browser_max_bytes: int = Field(default=10_000_000, ge=1024)  # all a page loads, and its rendered HTML
+    # Seconds a tool call may run past its own timeout (extraction, queueing) before it is cut off.
+    tool_timeout_margin_s: float = Field(default=10.0, ge=0)
 
     # Budgets: hard limits, enforced.
     max_agents: int = Field(default=3, ge=1, le=16)

@@ -10,13 +10,17 @@ What other layers use:
   bundled encyclopedia; `open(locator)` returns the indexed `Document` (None if not local).
 
 Names are imported lazily: importing `memory` does not load chromadb or onnxruntime, which keeps the
-CLI's start-up fast.
+CLI's start-up fast. Importing it does switch their telemetry off (`memory.no_telemetry`), first.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
+
+from memory.no_telemetry import switch_off_telemetry
+
+switch_off_telemetry()
 
 _EXPORTS = {
     "Embedder": "memory.embeddings",

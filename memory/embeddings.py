@@ -61,6 +61,8 @@ class Embedder:
         import onnxruntime
         from tokenizers import Tokenizer
 
+        # The environment switch (memory.no_telemetry) stops the uploads; this stops the events too.
+        onnxruntime.disable_telemetry_events()
         self.model_dir = model_dir or bundled_model_dir()
         self.batch_size = batch_size
         self._tokenizer = Tokenizer.from_file(str(self.model_dir / "tokenizer.json"))

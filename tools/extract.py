@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import trafilatura
+from charset_normalizer import is_binary
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PdfStreamError
 from trafilatura.xml import xmltotxt
@@ -32,9 +33,12 @@ NEARLY_EMPTY_CHARS = 200
 SCRIPT_SHARE_THRESHOLD = 0.25
 EXTERNAL_SCRIPTS_THRESHOLD = 3
 
+# How much of a body decides whether it is text at all (charset_normalizer's verdict on 16 KB takes ~1 ms).
+BINARY_SAMPLE_BYTES = 16_384
+
 _SCRIPT_BLOCK = re.compile(rb"<script\b[^>]*>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
 _EXTERNAL_SCRIPT = re.compile(rb"<script\b[^>]*\bsrc\s*=", re.IGNORECASE)
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _TEXT_TYPES = frozenset({"text/plain", "text/markdown", "text/x-markdown", "text/csv"})
 _PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
 
@@ -70,6 +74,20 @@ def is_script_heavy(html: bytes) -> bool:
     inline_chars = sum(len(match.group(1)) for match in _SCRIPT_BLOCK.finditer(html))
     external_count = len(_EXTERNAL_SCRIPT.findall(html))
     return inline_chars >= SCRIPT_SHARE_THRESHOLD * len(html) or external_count >= EXTERNAL_SCRIPTS_THRESHOLD
+
+
+def binary_refusal(url: str, media_type: str, body: bytes) -> ToolError | None:
+    """An error when a body declared as text is not text (random bytes served as text/html), else None.
+
+    Caught before extraction: decoding such a body "works" and yields a document of U+FFFD characters.
+    """
+    if not body or not is_binary(body[:BINARY_SAMPLE_BYTES]):
+        return None
+    return ToolError(
+        kind="unsupported_type",
+        message=f"{url} is declared as {media_type} but its content is binary, not text",
+        hint="The server sent something that is not a readable page; try another result.",
+    )
 
 
 def _needs_js(url: str) -> ToolError:
@@ -165,7 +183,11 @@ def build_document(
     if not media_type or media_type in {"application/octet-stream", "binary/octet-stream"}:
         media_type = sniff_media_type(body)
     title = author = published = None
-    if media_type in _HTML_TYPES:
+    if media_type in HTML_TYPES or media_type in _TEXT_TYPES:
+        refusal = binary_refusal(url, media_type, body)
+        if refusal is not None:
+            return refusal
+    if media_type in HTML_TYPES:
         extracted = extract_html(final_url or url, body, check_js=check_js)
         if isinstance(extracted, ToolError):
             return extracted

@@ -5,16 +5,22 @@ the model reads text (numbered hits, fenced page text cut to `page_chars`), the 
 (hits, a `Document`, passages, or the `ToolError`). A failure — including invalid arguments and an
 unexpected exception — comes back as `ToolError.for_model()` text, never as an exception, so the agent
 can correct itself.
+
+The tools that wait on the network have a wall-time cap (`tool_time_limits`): their own timeout plus
+`tool_timeout_margin_s`. The readers and search bound themselves already; the cap is what holds when one
+of them does not (a hung browser, a provider library that ignores its timeout), so no call stalls a run.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field, ValidationError
 
+from deepresearch.config import ResearchConfig
 from deepresearch.errors import ToolError
 from deepresearch.schemas import Document
 from tools.model_text import document_text, hits_text, passages_text
@@ -67,23 +73,54 @@ def _invalid_arguments(exc: ValidationError) -> str:
     return error.for_model()
 
 
-def _guarded(tool: str, run: Callable[..., Awaitable[ToolOutput]]) -> Callable[..., Awaitable[ToolOutput]]:
-    """The boundary the issue asks for: nothing but a result or a `ToolError` reaches the agent."""
+def tool_time_limits(config: ResearchConfig) -> dict[str, float]:
+    """Seconds each network tool may run: its own timeout (a search may fail over through every configured
+    provider, each with `fetch_timeout_s`) plus `tool_timeout_margin_s`. Local tools have no cap."""
+    margin = config.tool_timeout_margin_s
+    return {
+        "web_search": config.fetch_timeout_s * max(1, len(config.search_providers)) + margin,
+        "fetch_page": config.fetch_timeout_s + margin,
+        "browse_page": config.browser_timeout_s + margin,
+    }
+
+
+def _timed_out(tool: str, limit_s: float) -> ToolError:
+    return ToolError(
+        kind="timeout",
+        message=f"{tool} did not finish within {limit_s:g}s and was stopped",
+        is_retryable=True,
+        hint="The source or service hangs; try another result or another tool.",
+        tool=tool,
+    )
+
+
+def _guarded(
+    tool: str, run: Callable[..., Awaitable[ToolOutput]], time_limit_s: float | None
+) -> Callable[..., Awaitable[ToolOutput]]:
+    """The boundary the issue asks for: nothing but a result or a `ToolError` reaches the agent, in time."""
 
     async def guarded(**kwargs: Any) -> ToolOutput:
+        cap = asyncio.timeout(time_limit_s)
         try:
-            return await run(**kwargs)
+            async with cap:
+                return await run(**kwargs)
         except Exception as exc:  # noqa: BLE001 — wrapped with its type and message, not swallowed
+            if cap.expired():
+                return _error_output(_timed_out(tool, time_limit_s or 0.0), tool)
             return _error_output(ToolError.from_exception(exc, tool=tool), tool)
 
     return guarded
 
 
 def _make_tool(
-    name: str, description: str, args: type[BaseModel], run: Callable[..., Awaitable[ToolOutput]]
+    name: str,
+    description: str,
+    args: type[BaseModel],
+    run: Callable[..., Awaitable[ToolOutput]],
+    time_limit_s: float | None = None,
 ) -> BaseTool:
     return StructuredTool.from_function(
-        coroutine=_guarded(name, run),
+        coroutine=_guarded(name, run, time_limit_s),
         name=name,
         description=description,
         args_schema=args,
@@ -137,7 +174,11 @@ class _AgentTools:
         refusal = await budget.reserve()
         if refusal is not None:
             return _error_output(refusal, tool)
-        result = await reader(url)
+        try:
+            result = await reader(url)
+        except BaseException:  # stopped by the wall-time cap, or failed: the page was not read
+            await budget.release()
+            raise
         if isinstance(result, ToolError):
             await budget.release()
             return _error_output(result, tool)
@@ -170,6 +211,7 @@ class _AgentTools:
 def build_tools(services: ToolServices, *, memory: MemoryRecall | None = None) -> list[BaseTool]:
     """One agent's tool set; `memory` is that agent's own memory (the rest is shared by the run)."""
     bodies = _AgentTools(services, memory)
+    limits = tool_time_limits(services.config)
     return [
         _make_tool(
             "web_search",
@@ -177,6 +219,7 @@ def build_tools(services: ToolServices, *, memory: MemoryRecall | None = None) -
             "fetch_page before relying on it: snippets are not sources.",
             WebSearchArgs,
             bodies.web_search,
+            limits["web_search"],
         ),
         _make_tool(
             "fetch_page",
@@ -184,6 +227,7 @@ def build_tools(services: ToolServices, *, memory: MemoryRecall | None = None) -
             "main text. If it reports needs_js, use browse_page for the same URL.",
             PageArgs,
             bodies.fetch_page,
+            limits["fetch_page"],
         ),
         _make_tool(
             "browse_page",
@@ -191,6 +235,7 @@ def build_tools(services: ToolServices, *, memory: MemoryRecall | None = None) -
             "when fetch_page reports needs_js or returns almost nothing.",
             PageArgs,
             bodies.browse_page,
+            limits["browse_page"],
         ),
         _make_tool(
             "search_local",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import deepresearch
-from deepresearch import Report, aresearch, load_config, load_report
+from deepresearch import ConfigError, Report, aresearch, load_config, load_report
 from deepresearch.config import ROLES
 from deepresearch.progress import Event
 from deepresearch.testing import research_model, scripted_services
@@ -37,3 +39,10 @@ async def test_aresearch_returns_a_typed_report_and_streams_events_in_order() ->
     assert any(kind.startswith("phase") for kind in kinds)
     assert kinds.index(next(k for k in kinds if k.startswith("phase"))) < kinds.index("llm.call")
     assert load_report(report.run_id).model_dump() == report.model_dump()
+
+
+async def test_bad_search_settings_leave_no_run_folder() -> None:
+    config = load_config(clarify=False, search_providers=["nosuchprovider"])
+    with pytest.raises(ConfigError, match="unknown search provider 'nosuchprovider'"):
+        await aresearch("How long do cats sleep?", config=config, chat_models=dict.fromkeys(ROLES, research_model()))
+    assert not config.runs_dir.exists() or not any(config.runs_dir.iterdir())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ from pathlib import Path
 import pytest
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "deepresearch.cli", *args],
+        [*prefix, sys.executable, "-m", "deepresearch.cli", *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -61,10 +64,33 @@ def test_unreadable_docs(tmp_path: Path) -> None:
     assert_clean_failure(run_cli("What is DNS?", "--docs", str(broken)), "no such file or folder")
 
 
+def assert_one_line_and_no_run(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    """Bad input: exactly one line on stderr, exit 2, and nothing left in the data dir's runs."""
+    assert_clean_failure(result, fragment)
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    runs = Path(os.environ["DEEPRESEARCH_DATA_DIR"]) / "runs"
+    assert not runs.exists() or not any(runs.iterdir()), list(runs.iterdir())
+
+
 def test_unknown_option_is_a_usage_error() -> None:
-    result = run_cli("What is DNS?", "--no-such-option")
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "No such option" in result.stderr
+    assert_one_line_and_no_run(run_cli("What is DNS?", "--no-such-option"), "No such option: --no-such-option")
+
+
+def test_unknown_search_provider_is_found_before_the_run_starts() -> None:
+    result = run_cli("ask", "--search", "nosuchprovider", "--no-clarify", "What is DNS?")
+    assert_one_line_and_no_run(result, "unknown search provider 'nosuchprovider'")
+
+
+def test_unreadable_docs_folder_is_the_projects_one_line(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o000)
+    prefix: tuple[str, ...] = ()
+    if os.geteuid() == 0:  # root reads anything: drop the capabilities that let it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: cannot make a folder unreadable")
+        prefix = ("setpriv", "--bounding-set=-dac_override,-dac_read_search")
+    result = run_cli("ask", "--docs", str(locked), "--no-clarify", "What is DNS?", prefix=prefix)
+    assert_one_line_and_no_run(result, f"--docs {locked}: not readable")
 
 
 def test_help_lists_the_commands() -> None:

@@ -8,10 +8,13 @@ answer with whatever JSON and status a test puts in `api_responses`, and every r
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import mimetypes
+import random
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -29,6 +32,14 @@ PDF_PAGES = [
 ]
 SLOW_DELAY_S = 3.0
 BIG_PAGE_BYTES = 400_000
+# Hostile pages (issue 16): a 50 MB page, a gzip bomb, random bytes served as HTML, a page that never answers.
+HUGE_PAGE_BYTES = 50_000_000
+BOMB_INFLATED_BYTES = 256 * 2**20
+HANG_LIMIT_S = 60.0
+# A small page whose script writes 2.2 MB of text into the DOM (bounded only after rendering).
+JS_BLOAT_PAGE = (
+    b"<html><body><script>document.body.append('All work and no play. '.repeat(100000))</script></body></html>"
+)
 
 
 @dataclass
@@ -66,14 +77,36 @@ class LocalSite:
         return self
 
     def stop(self) -> None:
+        _stop_hanging.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
 
 
+_stop_hanging = threading.Event()
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """About 0.25 MB of gzip that inflates to 256 MB of zeros (built once, in about a second)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(2**20)
+    parts = [compressor.compress(zeros) for _ in range(BOMB_INFLATED_BYTES // len(zeros))]
+    return b"".join([*parts, compressor.flush()])
+
+
+def random_bytes(size: int = 65_536) -> bytes:
+    return random.Random(16).randbytes(size)
+
+
 class _Handler(BaseHTTPRequestHandler):
     local_site: LocalSite
     protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        """A client that hangs up mid-page (a reader stopping at its byte cap) is not a server error."""
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 — the base class's name
         """Quiet: the tests assert on behaviour, not on access logs."""
@@ -115,6 +148,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "text/plain", b"finally")
         elif path == "/big":
             self._send_unsized("text/html", b"<html><body>" + b"<p>filler text</p>" * (BIG_PAGE_BYTES // 18))
+        elif path == "/huge":
+            self._send_huge()
+        elif path == "/gzip-bomb":
+            self._send(200, "text/html", gzip_bomb(), extra_headers={"Content-Encoding": "gzip"})
+        elif path == "/js-bloat":
+            self._send(200, "text/html", JS_BLOAT_PAGE)
+        elif path == "/binary":
+            self._send(200, "text/html", random_bytes())
+        elif path == "/hang":
+            _stop_hanging.wait(HANG_LIMIT_S)  # never answers while the test is waiting
         elif path == "/image.png":
             self._send(200, "image/png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
         elif path == "/redirect-private":
@@ -127,12 +170,32 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send(404, "text/plain", b"no such fixture")
 
-    def _send(self, status: int, content_type: str, data: bytes) -> None:
+    def _send(
+        self, status: int, content_type: str, data: bytes, *, extra_headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra_headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+    def _send_huge(self) -> None:
+        """50 MB of HTML with no declared length (the cap must hold while reading), written as it is made."""
+        paragraph = b"<p>" + b"All work and no play makes a very large page. " * 20 + b"</p>\n"
+        head, tail = b"<html><body>", b"</body></html>"
+        count = (HUGE_PAGE_BYTES - len(head) - len(tail)) // len(paragraph)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        self.wfile.write(head)
+        block = paragraph * 100
+        for _ in range(count // 100):
+            self.wfile.write(block)
+        self.wfile.write(paragraph * (count % 100) + tail)
 
     def _send_unsized(self, content_type: str, data: bytes) -> None:
         """No Content-Length: the client only learns the size by reading (the cap must hold anyway)."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from deepresearch.schemas import Document, Passage, SearchHit
 from tests.tools.local_site import LocalSite
 from tools.fetch import Fetcher
 from tools.model_text import DATA_NOTICE
-from tools.registry import build_tools
+from tools.registry import build_tools, tool_time_limits
 from tools.services import ToolServices
 
 
@@ -164,3 +166,24 @@ async def test_missing_services_say_so(config: ResearchConfig, name: str) -> Non
     args = {"url": "https://x.example/"} if name == "browse_page" else {"query": "q"}
     message = await call(build_tools(ToolServices(config=config)), name, **args)
     assert message.content.startswith("ERROR (provider_down)") and "Hint:" in message.content
+
+
+async def never_answers(*args: Any, **kwargs: Any) -> Any:
+    await asyncio.Event().wait()
+
+
+@pytest.mark.parametrize("name", ["fetch_page", "browse_page", "web_search"])
+async def test_a_hung_call_is_stopped_at_its_timeout_plus_the_margin(config: ResearchConfig, name: str) -> None:
+    timeouts = {"fetch_timeout_s": 0.2, "browser_timeout_s": 0.3, "tool_timeout_margin_s": 0.2}
+    quick = config.model_copy(update={**timeouts, "search_providers": ["searxng"]})
+    hung_search = FakeSearch([])
+    hung_search.search = never_answers  # type: ignore[method-assign]
+    services = ToolServices(config=quick, search=hung_search, fetch=never_answers, browse=never_answers)
+    args = {"query": "octopus"} if name == "web_search" else {"url": "https://x.example/hangs"}
+    started = time.monotonic()
+    message = await call(build_tools(services), name, **args)
+    elapsed = time.monotonic() - started
+    limit = tool_time_limits(quick)[name]
+    assert message.artifact.kind == "timeout" and message.artifact.tool == name, message.content
+    assert limit <= elapsed < limit + 0.3, f"{name} returned after {elapsed:.2f}s (cap {limit:g}s)"
+    assert services.page_budget.used == 0  # a read that was stopped gave its page back

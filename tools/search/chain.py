@@ -125,6 +125,20 @@ class SearchChain:
         )
 
 
+def check_search_settings(config: ResearchConfig) -> None:
+    """`ConfigError` for an unknown provider name, a keyed provider without its key, or SearXNG without its
+    URL. Offline and instant: callers run it before anything of a run exists (its folder, its browser)."""
+    for name in config.search_providers:
+        if name not in KNOWN_PROVIDERS:
+            raise ConfigError(f"unknown search provider {name!r}; choose from {', '.join(KNOWN_PROVIDERS)}")
+    if "tavily" in config.search_providers:
+        _required_key(config.tavily_api_key, "tavily", "TAVILY_API_KEY")
+    if "brave" in config.search_providers:
+        _required_key(config.brave_api_key, "brave", "BRAVE_API_KEY")
+    if "searxng" in config.search_providers and not config.searxng_url:
+        raise ConfigError("search provider searxng needs DEEPRESEARCH_SEARXNG_URL (your instance's URL)")
+
+
 def build_search_chain(
     config: ResearchConfig,
     client: httpx.AsyncClient,
@@ -135,9 +149,10 @@ def build_search_chain(
 ) -> SearchChain:
     """The chain for `config.search_providers`, in that order.
 
-    Raises `ConfigError` for an unknown provider name or a keyed provider without its key. The `local`
-    slot is skipped when no corpus is given (the corpus is optional in a run).
+    Raises `ConfigError` as `check_search_settings` does. The `local` slot is skipped when no corpus is
+    given (the corpus is optional in a run).
     """
+    check_search_settings(config)
     timeout_s = config.fetch_timeout_s
     providers: list[SearchProvider] = []
     for name in config.search_providers:
@@ -150,16 +165,9 @@ def build_search_chain(
             key = _required_key(config.brave_api_key, "brave", "BRAVE_API_KEY")
             providers.append(BraveProvider(client, config.brave_base_url, key, timeout_s=timeout_s))
         elif name == "searxng":
-            if not config.searxng_url:
-                raise ConfigError(
-                    "search provider searxng needs DEEPRESEARCH_SEARXNG_URL (your instance's URL)"
-                )
-            providers.append(SearxngProvider(client, config.searxng_url, timeout_s=timeout_s))
-        elif name == "local":
-            if local_corpus is not None:
-                providers.append(LocalCorpusProvider(local_corpus))
-        else:
-            raise ConfigError(f"unknown search provider {name!r}; choose from {', '.join(KNOWN_PROVIDERS)}")
+            providers.append(SearxngProvider(client, config.searxng_url or "", timeout_s=timeout_s))
+        elif name == "local" and local_corpus is not None:
+            providers.append(LocalCorpusProvider(local_corpus))
     return SearchChain(providers, cooldown_s=config.search_cooldown_s, events=events)
 
 
