@@ -99,7 +99,13 @@ async def read_first_evidence(turn: ResearcherTurn, bench: Workbench) -> StepOut
         )
     second_rankings = await _rankings(bench, [f"{lead.name} {turn.question}" for lead in leads], turn, output)
     second: list[str] = []
-    for ranking in second_rankings:
-        second.extend(_unread(ranking, turn, second)[:1])
+    reasons: dict[str, str] = {}
+    for lead, ranking in zip(leads, second_rankings, strict=True):
+        for url in _unread(ranking, turn, second)[:1]:
+            second.append(url)
+            reasons[url_key(url)] = lead.sentence
     await _read(bench, second, turn, output)
+    for url, sentence in reasons.items():
+        if url in turn.fetched:
+            turn.read_for[turn.fetched[url]] = sentence
     return output

@@ -45,11 +45,19 @@ def relevance_judge(turn: ResearcherTurn, context: ResearchContext) -> Relevance
     return judge_for(turn.question, context.services.similarity, context.config.relevance_floor)
 
 
+def passage_relevance(passage: Passage, turn: ResearcherTurn, judge: RelevanceJudge) -> float:
+    """How much a passage bears on the question or the task, or, for a second-hop page, on the sentence
+    that led to it."""
+    score = judge.passage_score(passage, turn.sources, turn.task.goal)
+    reason = turn.read_for.get(passage.source_id)
+    return max(score, judge.passage_score(passage, turn.sources, reason)) if reason else score
+
+
 def on_topic_passages(turn: ResearcherTurn, context: ResearchContext) -> dict[str, Passage]:
     """The turn's passages that are clean (no injected instructions) and bear on the question, best first."""
     judge = relevance_judge(turn, context)
     clean = {label: p for label, p in turn.passages.items() if clean_passages([p]) == [p]}
-    scored = {label: judge.passage_score(p, turn.sources, turn.task.goal) for label, p in clean.items()}
+    scored = {label: passage_relevance(p, turn, judge) for label, p in clean.items()}
     kept = sorted((label for label in clean if judge.is_on_topic(scored[label])), key=lambda label: -scored[label])
     if len(kept) < len(clean):
         titles = sorted(
@@ -84,7 +92,7 @@ async def conclude(turn: ResearcherTurn, context: ResearchContext) -> Findings:
     claims = _supported_claims(drafted, usable, agent_id, context) if usable and drafted is not None else []
     if usable and not claims:
         judge = relevance_judge(turn, context)
-        claims = extractive_claims(task, turn.question, list(usable.values()), turn.sources, judge)
+        claims = extractive_claims(turn, list(usable.values()), judge)
         context.emit(
             "researcher.extractive", f"{agent_id}: {len(claims)} claims taken verbatim from passages", agent=agent_id
         )
@@ -121,7 +129,7 @@ def _supported_claims(
         cited = [passages[label] for label in labels if label in passages]
         _, score = best_passage(draft.text, cited, context.services.similarity)
         if cited and score >= SUPPORT_THRESHOLD:
-            claims.append(Claim(text=" ".join(draft.text.split()), passages=cited))
+            claims.append(Claim(text=" ".join(draft.text.split()), passages=cited))  # judged in the report
         else:
             context.emit(
                 "researcher.claim_rejected",
@@ -131,36 +139,33 @@ def _supported_claims(
     return claims
 
 
-def extractive_claims(
-    task: ResearchTask,
-    question: str,
-    passages: Sequence[Passage],
-    sources_by_id: dict[str, Source],
-    judge: RelevanceJudge,
-) -> list[Claim]:
-    """Claims copied verbatim from the passages (best first): of each, the sentence that best fits the
-    question and the task, by relevance and by how much of their rarer words it has. A claim keeps the
+def extractive_claims(turn: ResearcherTurn, passages: Sequence[Passage], judge: RelevanceJudge) -> list[Claim]:
+    """Claims copied verbatim from the passages (best first): of each, the sentences that best fit the
+    question and the task, by relevance and by how much of their rarer words they have. A claim keeps the
     whole passage it came from, so a reader (and the answer) sees its context."""
-    weights = term_weights(f"{question} {task.goal}")
-    candidates: list[tuple[float, str, Passage]] = []
+    task = turn.task
+    weights = term_weights(f"{turn.question} {task.goal}")
+    candidates: list[tuple[float, float, str, Passage]] = []
     for passage in passages:
-        title = sources_by_id[passage.source_id].title if passage.source_id in sources_by_id else ""
+        title = turn.sources[passage.source_id].title if passage.source_id in turn.sources else ""
+        reason = turn.read_for.get(passage.source_id, "")
         for left, right in sentence_spans(passage.text):
             sentence = " ".join(passage.text[left:right].split())
             if len(content_token_set(sentence)) < 3:
                 continue
-            fit = 0.5 * judge.score(sentence, title, task.goal) + 0.5 * weighted_coverage(sentence, weights)
-            candidates.append((fit, sentence, passage))
+            relevance = max(judge.score(sentence, title, task.goal), judge.score(sentence, title, reason))
+            fit = 0.5 * relevance + 0.5 * weighted_coverage(sentence, weights)
+            candidates.append((fit, relevance, sentence, passage))
     candidates.sort(key=lambda item: -item[0])
     claims: list[Claim] = []
     per_source: dict[str, int] = {}
     seen: set[str] = set()
-    for _, sentence, passage in candidates:
+    for _, relevance, sentence, passage in candidates:
         if sentence.lower() in seen or per_source.get(passage.source_id, 0) >= CLAIMS_PER_SOURCE:
             continue
         seen.add(sentence.lower())
         per_source[passage.source_id] = per_source.get(passage.source_id, 0) + 1
-        claims.append(Claim(text=sentence, passages=[passage]))
+        claims.append(Claim(text=sentence, passages=[passage], relevance=relevance))
         if len(claims) >= MAX_EXTRACTIVE_CLAIMS:
             break
     return claims

@@ -76,6 +76,11 @@ _OPENERS = STOP_WORDS | frozenset(
 MAX_NAME_WORDS = 8
 
 
+# wordfreq reads its frequency table from disk on first use; that read happens here, at import, and never
+# inside a running graph (on a server's event loop it would block every other run).
+zipf_frequency("the", "en")
+
+
 @functools.lru_cache(maxsize=65536)
 def word_weight(word: str) -> float:
     """How much a word says about a topic: rare words much, common words little (0.5 .. 6)."""

@@ -2,9 +2,9 @@
 
 A model that cannot write a sentence a verifier can match to a passage can still choose among passages. The
 report is organised by the parts of the question (the research tasks); each part offers its findings'
-sentences that bear most on the question (`agents.relevance`: above the floor and close to the best one),
-the model picks and orders up to `PICKS_PER_PART` of them by id under a grammar, and the part is led by
-its best pick. Without a usable pick, the part takes its best sentences by relevance. Every sentence is
+sentences that bear most on the question (`agents.relevance`: above the floor and close to the best one,
+from several sources), the part is led by its best sentence, and the model picks and orders what follows
+it by id under a grammar. Without a usable pick, the part takes its next best sentences by relevance. Every sentence is
 quoted verbatim from its source and cites it, so nothing in the body is the model's own prose.
 """
 
@@ -40,9 +40,10 @@ PICK_PLACEHOLDERS = frozenset({"data_rule", "picks", "question", "part", "senten
 
 PICKS_PER_PART = 3
 OFFERED_PER_PART = 6
+OFFERED_PER_SOURCE = 2  # a part draws on several sources, not on every sentence of its best one
 # A sentence offered to the model must be this close to the part's best one: the body stays on what the
 # question asks, not on every passage that mentions one of its words (bench/relevance.py).
-SHARE_OF_BEST = 0.8
+SHARE_OF_BEST = 0.7
 
 
 @dataclass(frozen=True)
@@ -72,20 +73,30 @@ def parts_of(evidence: Evidence, tasks: Sequence[ResearchTask], judge: Relevance
     counter = 0
     for task_id, claims in claims_by_task.items():
         goal = goals.get(task_id, "")
-        scored: list[tuple[float, Claim]] = []
-        for claim in claims:
-            source = evidence.sources.get(claim.passages[0].source_id) if claim.passages else None
-            scored.append((judge.score(claim.text, source.title if source else "", goal), claim))
-        scored.sort(key=lambda item: -item[0])
+        scored = sorted(((_relevance(claim, evidence, judge, goal), claim) for claim in claims), key=lambda i: -i[0])
         best = scored[0][0] if scored else 0.0
-        kept = [(s, c) for s, c in scored if judge.is_on_topic(s) and s >= SHARE_OF_BEST * best][:OFFERED_PER_PART]
-        offers = []
-        for score, claim in kept:
+        offers: list[Offer] = []
+        per_source: dict[str, int] = {}
+        for score, claim in scored:
+            source_id = claim.passages[0].source_id if claim.passages else ""
+            if not judge.is_on_topic(score) or score < SHARE_OF_BEST * best:
+                break
+            if per_source.get(source_id, 0) >= OFFERED_PER_SOURCE or len(offers) >= OFFERED_PER_PART:
+                continue
+            per_source[source_id] = per_source.get(source_id, 0) + 1
             counter += 1
             offers.append(Offer(f"S{counter}", claim, score))
         if offers:
             parts.append(Part(goal, offers))
     return parts
+
+
+def _relevance(claim: Claim, evidence: Evidence, judge: RelevanceJudge, goal: str) -> float:
+    """The claim's relevance as its researcher judged it (knowing why it read the page), else judged here."""
+    if claim.relevance is not None:
+        return claim.relevance
+    source = evidence.sources.get(claim.passages[0].source_id) if claim.passages else None
+    return judge.score(claim.text, source.title if source else "", goal)
 
 
 def _pick_schema(labels: Sequence[str]) -> type[BaseModel]:
@@ -95,17 +106,19 @@ def _pick_schema(labels: Sequence[str]) -> type[BaseModel]:
 
 
 async def choose(part: Part, question: str, context: ResearchContext) -> list[Offer]:
-    """The model's picks for `part`, in its order; the best offers by relevance when it gives none."""
+    """The part's sentences: its best offer leads, then the model's picks in its order (the next best offers
+    by relevance when it gives none)."""
+    lead, rest = part.offers[0], part.offers[1:]
     fallback = part.offers[:PICKS_PER_PART]
-    if len(part.offers) <= 1:
+    if not rest:
         return fallback
     sentences = "\n".join(
-        f'<source_data id="{offer.label}">{neutralize(offer.claim.text)}</source_data>' for offer in part.offers
+        f'<source_data id="{offer.label}">{neutralize(offer.claim.text)}</source_data>' for offer in rest
     )
     prompt = PICK_PROMPT.format(
         data_rule=DATA_RULE, picks=PICKS_PER_PART, question=question, part=part.title, sentences=sentences
     )
-    schema = _pick_schema([offer.label for offer in part.offers])
+    schema = _pick_schema([offer.label for offer in rest])
     try:
         reply = await context.models.for_role("summarizer").astructured(
             [SystemMessage(prompt), HumanMessage("The ids, best first:")], schema, agent="summarizer"
@@ -113,9 +126,9 @@ async def choose(part: Part, question: str, context: ResearchContext) -> list[Of
     except (StructuredOutputError, BudgetExceeded) as error:
         context.emit("agent.fallback", f"summarizer: passage pick: {error}", agent="summarizer")
         return fallback
-    by_label = {offer.label: offer for offer in part.offers}
+    by_label = {offer.label: offer for offer in rest}
     picked = [by_label[label] for label in dict.fromkeys(getattr(reply, "ids", [])) if label in by_label]
-    return picked or fallback
+    return [lead, *picked][:PICKS_PER_PART] if picked else fallback
 
 
 def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str:

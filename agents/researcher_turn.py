@@ -45,6 +45,9 @@ class ResearcherTurn(BaseModel):
     drafted: ResearcherFindings | None = None  # the findings the model's `finish` call carried
     floor_read: bool = False  # the evidence floor has run
     run_has_read: list[str] = Field(default_factory=list)  # URLs other researchers of the run read before
+    # Why a page was read when its own words need not match the question: the sentence that named it (the
+    # second hop), by source id. Relevance is judged against it as well as against the question.
+    read_for: dict[str, str] = Field(default_factory=dict)
     is_done: bool = False
 
     @property

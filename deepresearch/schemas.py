@@ -123,6 +123,9 @@ class Passage(BaseModel):
 class Claim(BaseModel):
     text: str
     passages: list[Passage] = Field(default_factory=list)
+    # How much the claim bears on the question, judged by the researcher that found it (which knows why it
+    # read the page: a second-hop page is judged against the sentence that led to it too). None: not judged.
+    relevance: float | None = None
 
 
 class ResearchBrief(BaseModel):

@@ -43,15 +43,13 @@ from tools.extract import build_document
 from tools.http_errors import timeout_error
 from tools.policy import UrlPolicy
 
-# Quiet, headless, and no calls home. Chromium resolves no host itself (IP literals included): every page
-# request is answered by the router, so its own services (component and safe-browsing updates,
-# DNS-over-HTTPS, prefetch, pings) fail inside the browser instead of reaching the network.
-CHROMIUM_ARGS = [
+# Quiet and headless: none of Chromium's own services (updates, safe browsing, DNS-over-HTTPS, prefetch,
+# pings) switched on. A browser for pages the project serves itself (its own review pages) needs no more.
+QUIET_CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-quic",
     "--no-first-run",
-    "--host-resolver-rules=MAP * ~NOTFOUND",
     "--disable-background-networking",
     "--disable-component-update",
     "--safebrowsing-disable-auto-update",
@@ -65,6 +63,9 @@ CHROMIUM_ARGS = [
     "--metrics-recording-only",
     "--mute-audio",
 ]
+# The research browser resolves no host itself (IP literals included): every page request is answered by
+# the router, so whatever the switches above miss fails inside the browser instead of reaching the network.
+CHROMIUM_ARGS = [*QUIET_CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
 SYSTEM_CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 # How long to wait for the network to go quiet after the DOM is ready (scripts fetching content).
 NETWORK_IDLE_WAIT_S = 5.0

@@ -23,7 +23,7 @@ from deepresearch.reports import read_report
 from deepresearch.testing import research_model, scripted_services
 from deepresearch.web.app import create_app
 from tests.graphs.helpers import run_graph
-from tools.browser import CHROMIUM_ARGS, find_chromium
+from tools.browser import QUIET_CHROMIUM_ARGS, find_chromium
 
 pytestmark = pytest.mark.slow
 VIEWPORT = {"width": 1280, "height": 800}
@@ -84,7 +84,7 @@ async def test_review_pages_and_a_live_run_in_real_chromium(base_url: str, tmp_p
     executable = find_chromium(load_config())
     assert executable, "Chromium is installed by the test setup"
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(executable_path=executable, headless=True, args=QUIET_CHROMIUM_ARGS)
         page = await browser.new_page(viewport=VIEWPORT)
 
         await page.goto(base_url + "/")
