@@ -208,6 +208,9 @@ def run_figures(question: Question, report: Report, events: list[Event], run_dir
         "supported_sentences": supported,
         "run_support_score": report.support_score,
         "prompt_tokens": sum(int(c.get("input_tokens", 0)) for c in calls),
+        "cached_prompt_tokens": sum(int(c.get("cached_input_tokens", 0)) for c in calls),
+        "relevance": report.relevance_score,
+        "lowest_relevance": report.lowest_relevance,
         "completion_tokens": sum(int(c.get("output_tokens", 0)) for c in calls),
         "llm_calls": len(calls),
         "self_corrections": sum(corrections.values()),
@@ -260,6 +263,10 @@ def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
         "cited_sentences": cited_sentences,
         "supported_share": ratio(sum(r["supported_sentences"] for r in ran), cited_sentences),
         "prompt_tokens": mean(r["prompt_tokens"] for r in ran),
+        "evaluated_prompt_tokens": mean(r["prompt_tokens"] - r.get("cached_prompt_tokens", 0) for r in ran),
+        "relevance": mean(r["relevance"] for r in ran if r.get("relevance") is not None),
+        "lowest_relevance": min((r["lowest_relevance"] for r in ran if r.get("lowest_relevance") is not None),
+                                default=None),
         "completion_tokens": mean(r["completion_tokens"] for r in ran),
         "llm_calls": mean(r["llm_calls"] for r in ran),
         "self_corrections": mean(r["self_corrections"] for r in ran),
@@ -303,8 +310,12 @@ def total_lines(t: dict[str, Any], samples: int = 1) -> list[str]:
         f"citations         {t['citations']}, to never-read sources {t['never_read_citations']} "
         f"(not in run registry {t['not_in_registry_citations']}), cited sentences supported "
         f"{fmt(t['supported_share'], 3)} of {t['cited_sentences']}",
-        f"per question      tokens {fmt(t['prompt_tokens'], 0)} prompt / {fmt(t['completion_tokens'], 0)} "
-        f"completion, LLM calls {fmt(t['llm_calls'], 1)}, self-corrections {fmt(t['self_corrections'], 1)}, "
+        f"relevance         cited passages to the question: mean {fmt(t['relevance'], 3)}, "
+        f"lowest {fmt(t['lowest_relevance'], 3)}",
+        f"per question      tokens {fmt(t['prompt_tokens'], 0)} prompt (evaluated "
+        f"{fmt(t['evaluated_prompt_tokens'], 0)}, the rest from cached prefixes) / {fmt(t['completion_tokens'], 0)} "
+        "completion, LLM calls "
+        f"{fmt(t['llm_calls'], 1)}, self-corrections {fmt(t['self_corrections'], 1)}, "
         f"wall {fmt(t['wall_s'], 1)} s (total {t['wall_s_total']} s)",
         *confidence,
     ]

@@ -145,6 +145,9 @@ class ResearchConfig(BaseSettings):
     embedded_model_path: Path | None = None
     embedded_threads: int | None = Field(default=None, ge=1)
     embedded_context: int = Field(default=8192, ge=512)
+    # RAM for saved prompt states of the embedded model, so interleaved researchers each resume from their
+    # longest evaluated prefix instead of re-reading their whole prompt (0: off).
+    embedded_state_cache_mb: int = Field(default=1024, ge=0)
 
     # Search.
     search_providers: CommaList = Field(default_factory=lambda: ["duckduckgo", "local"])

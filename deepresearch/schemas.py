@@ -185,6 +185,9 @@ class Usage(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    # Prompt tokens a model did not evaluate because a cached prefix held them (llama.cpp's saved states, a
+    # provider's prompt cache): sent, but not paid for in compute.
+    cached_input_tokens: int = 0
     calls: int = 0
 
     @property
@@ -196,6 +199,7 @@ class Usage(BaseModel):
             input_tokens=self.input_tokens + other.input_tokens,
             output_tokens=self.output_tokens + other.output_tokens,
             reasoning_tokens=self.reasoning_tokens + other.reasoning_tokens,
+            cached_input_tokens=self.cached_input_tokens + other.cached_input_tokens,
             calls=self.calls + other.calls,
         )
 

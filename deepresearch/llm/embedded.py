@@ -75,7 +75,7 @@ def close_shared_models() -> None:
         _instances.clear()
 
 
-def _shared_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threading.Lock]:
+def _shared_llama(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int) -> tuple[Any, threading.Lock]:
     key = (str(path), n_ctx, n_threads)
     with _instances_lock:
         if not _instances:
@@ -83,11 +83,36 @@ def _shared_llama(path: Path, n_ctx: int, n_threads: int) -> tuple[Any, threadin
         if key not in _instances:
             try:
                 from llama_cpp import Llama
+                from llama_cpp.llama_cache import LlamaRAMCache
             except ImportError as exc:
-                raise ConfigError("llama-cpp-python is not installed: run `make setup`") from exc
+                raise ConfigError(
+                    "the embedded model needs llama-cpp-python: pip install 'deepresearch[embedded]' (or run the "
+                    "README's set-up), or configure a provider with DEEPRESEARCH_MODEL"
+                ) from exc
             llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False)
+            if state_cache_mb:
+                # Researchers take turns on the one instance, so the previous call's prompt is rarely the
+                # prefix of the next one: saved states let each prompt resume from its longest evaluated prefix.
+                llama.set_cache(LlamaRAMCache(capacity_bytes=state_cache_mb << 20))
             _instances[key] = (llama, threading.Lock())
         return _instances[key]
+
+
+def _prompt_tokens_evaluated(llama: Any) -> int:
+    """Prompt tokens llama.cpp has evaluated in this context so far (its own performance counter)."""
+    import llama_cpp
+
+    return int(llama_cpp.llama_perf_context(llama._ctx.ctx).n_p_eval)
+
+
+def _usage(prompt_tokens: int, completion_tokens: int, evaluated: int) -> dict[str, Any]:
+    """Usage metadata; prompt tokens not evaluated came from a cached prefix (`cache_read`)."""
+    return {
+        "input_tokens": prompt_tokens,
+        "output_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "input_token_details": {"cache_read": max(0, prompt_tokens - evaluated)},
+    }
 
 
 def _as_llama_messages(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
@@ -117,6 +142,7 @@ class ChatEmbeddedLlama(BaseChatModel):
     temperature: float = 0.2
     max_tokens: int = 512
     seed: int = 7
+    state_cache_mb: int = 1024  # saved prompt states reused across interleaved calls (0: only the last prompt)
     _llama: Any = PrivateAttr(default=None)
 
     @property
@@ -128,7 +154,7 @@ class ChatEmbeddedLlama(BaseChatModel):
         return {"model_name": self.model_name, "n_ctx": self.n_ctx, "n_threads": self.n_threads}
 
     def _engine(self) -> tuple[Any, threading.Lock]:
-        return _shared_llama(self.model_path, self.n_ctx, self.n_threads)
+        return _shared_llama(self.model_path, self.n_ctx, self.n_threads, self.state_cache_mb)
 
     def _fit_to_context(self, llama: Any, messages: list[dict[str, str]], max_tokens: int) -> list[dict[str, str]]:
         """Cut the longest non-system message from the middle until the prompt fits the context."""
@@ -165,7 +191,8 @@ class ChatEmbeddedLlama(BaseChatModel):
 
     def _complete(
         self, messages: list[BaseMessage], stop: list[str] | None, **kwargs: Any
-    ) -> tuple[dict[str, Any], ActionProtocol | None]:
+    ) -> tuple[dict[str, Any], ActionProtocol | None, int]:
+        """The completion, the protocol its tools use (if any), and how many prompt tokens were evaluated."""
         from llama_cpp.llama_grammar import LlamaGrammar
 
         llama_messages, schema, protocol = self._prepare(messages, kwargs)
@@ -174,6 +201,7 @@ class ChatEmbeddedLlama(BaseChatModel):
         grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False) if schema else None
         with lock:
             llama_messages = self._fit_to_context(llama, llama_messages, max_tokens)
+            before = _prompt_tokens_evaluated(llama)
             result: dict[str, Any] = llama.create_chat_completion(
                 messages=llama_messages,
                 temperature=float(kwargs.get("temperature", self.temperature)),
@@ -183,7 +211,8 @@ class ChatEmbeddedLlama(BaseChatModel):
                 grammar=grammar,
                 repeat_penalty=1.1,
             )
-        return result, protocol
+            evaluated = _prompt_tokens_evaluated(llama) - before
+        return result, protocol, evaluated
 
     def _generate(
         self,
@@ -192,14 +221,10 @@ class ChatEmbeddedLlama(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        result, protocol = self._complete(messages, stop, **kwargs)
+        result, protocol, evaluated = self._complete(messages, stop, **kwargs)
         text = result["choices"][0]["message"].get("content") or ""
         usage = result.get("usage") or {}
-        usage_metadata = {
-            "input_tokens": int(usage.get("prompt_tokens", 0)),
-            "output_tokens": int(usage.get("completion_tokens", 0)),
-            "total_tokens": int(usage.get("total_tokens", 0)),
-        }
+        usage_metadata = _usage(int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0)), evaluated)
         message = AIMessage(content=text, usage_metadata=usage_metadata)
         if protocol is not None:
             with contextlib.suppress(ValueError):  # the grammar makes this rare; the text is then the answer
@@ -226,6 +251,7 @@ class ChatEmbeddedLlama(BaseChatModel):
             prompt_tokens = sum(
                 len(llama.tokenize(m["content"].encode("utf-8"), add_bos=False)) + 4 for m in llama_messages
             )
+            before = _prompt_tokens_evaluated(llama)
             stream = llama.create_chat_completion(
                 messages=llama_messages,
                 temperature=float(kwargs.get("temperature", self.temperature)),
@@ -245,16 +271,9 @@ class ChatEmbeddedLlama(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(delta, chunk=chunk)
                 yield chunk
-        yield ChatGenerationChunk(
-            message=AIMessageChunk(
-                content="",
-                usage_metadata={
-                    "input_tokens": prompt_tokens,
-                    "output_tokens": completion_tokens,
-                    "total_tokens": prompt_tokens + completion_tokens,
-                },
-            )
-        )
+            evaluated = _prompt_tokens_evaluated(llama) - before
+        usage_metadata = _usage(prompt_tokens, completion_tokens, evaluated)
+        yield ChatGenerationChunk(message=AIMessageChunk(content="", usage_metadata=usage_metadata))
 
     def bind_tools(
         self,

@@ -44,10 +44,12 @@ def usage_of(message: AIMessage, reasoning_text: str = "") -> Usage:
     reasoning_tokens = int(details.get("reasoning", 0) or 0)
     if not reasoning_tokens and reasoning_text:
         reasoning_tokens = len(reasoning_text) // CHARS_PER_TOKEN
+    cached = dict(meta.get("input_token_details") or {}).get("cache_read", 0)
     return Usage(
         input_tokens=int(meta.get("input_tokens", 0) or 0),
         output_tokens=int(meta.get("output_tokens", 0) or 0),
         reasoning_tokens=reasoning_tokens,
+        cached_input_tokens=int(cached or 0),
         calls=1,
     )
 

@@ -49,3 +49,17 @@ async def test_embedded_model_streams_with_usage() -> None:
     chunks = [chunk async for chunk in models.for_role("summarizer").chat.astream([HumanMessage("Say hi.")])]
     assert "".join(str(c.content) for c in chunks).strip()
     assert any(c.usage_metadata for c in chunks)
+
+
+async def test_interleaved_prompts_resume_from_their_own_evaluated_prefix() -> None:
+    """Researchers take turns on the one model: with saved states, a prompt that continues an earlier one is
+    not evaluated again even when another prompt ran in between; the usage says how much came from the cache."""
+    models = ModelSet(load_config(max_output_tokens=16))
+    model = models.for_role("researcher")
+    first = [HumanMessage("Passages about tides. " * 60 + "Question one?")]
+    other = [HumanMessage("Notes about volcanoes and their lava. " * 40)]
+    await model.ainvoke(first)
+    await model.ainvoke(other)
+    again = await model.ainvoke([*first, HumanMessage("And question two?")])
+    assert again.usage.cached_input_tokens > 0.8 * (again.usage.input_tokens - 30)
+    assert models.ledger.total.cached_input_tokens >= again.usage.cached_input_tokens

@@ -18,6 +18,7 @@ def build_embedded(spec: ModelSpec, config: ResearchConfig, options: ModelOption
         n_ctx=config.embedded_context,
         temperature=config.temperature if options.temperature is None else options.temperature,
         max_tokens=options.max_tokens,
+        state_cache_mb=config.embedded_state_cache_mb,
     )
 
 
