@@ -21,7 +21,7 @@ from agents.leads import names_in, term_weights, weighted_coverage
 from agents.support import sentence_spans
 from deepresearch.text import content_token_set, fold
 
-AnswerType = Literal["yes_no", "choice", "person", "time", "number", "place", "name"]
+AnswerType = Literal["yes_no", "choice", "person", "time", "number", "place", "name", "open"]
 
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|how)\b", re.IGNORECASE)
 # A wh-word after one of these asks the question ("formed by who?", "based in what city?"); after a noun
@@ -47,6 +47,15 @@ _ASKING_AFTER = frozenset(
         "or",
         "than",
     ]
+)
+# Questions answered by an explanation, not a few words: "How do tides work?", "Why did Rome fall?",
+# "What causes inflation?", "What was the Renaissance?", "Explain ...".
+_OPEN = re.compile(
+    r"^(?:why\b|how (?:do|does|did|is|are|was|were|can|could|should|would|has|have|will)\b|"
+    r"what (?:causes?|caused|drives?|makes?|happens|happened|explains?)\b|what (?:does|do|did)\b.*\bdo\b|"
+    r"(?:what|who) (?:is|are|was|were) (?:an? |the )?[\w'’-]+(?: [\w'’-]+){0,2}\s*\??$|"
+    r"(?:explain|describe|discuss|compare|summari[sz]e|outline)\b)",
+    re.IGNORECASE,
 )
 _YES_NO = re.compile(
     r"^\s*(is|are|was|were|do|does|did|can|could|has|have|had|will|would|should|shall|may|might)\b", re.IGNORECASE
@@ -107,6 +116,8 @@ def answer_type(question: str) -> AnswerType:
         return "yes_no"
     if choice_options(question):
         return "choice"
+    if _OPEN.match(question.strip()):
+        return "open"
     head = " ".join(_asking_clause(question).split()[:ASKING_HEAD_WORDS])
     for kind, pattern in (("time", _TIME), ("number", _NUMBER), ("place", _PLACE), ("person", _PERSON)):
         if pattern.search(head):
@@ -162,6 +173,8 @@ def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
 def extract_candidates(question: str, passages: Sequence[tuple[str, str]]) -> list[Candidate]:
     """Ranked candidates from `passages` ((source id, text) pairs, best first) for `question`."""
     kind = answer_type(question)
+    if kind == "open":
+        return []  # its answer is the report itself
     if kind == "yes_no":
         return [Candidate("yes", 0.0, "", ""), Candidate("no", 0.0, "", "")]
     if kind == "choice":

@@ -24,11 +24,12 @@ Figures, per question and in total (totals are means over questions unless said 
   read (`source.found` events: documents actually opened) and among the documents the report cites.
 - never-read citations: citations whose source id is not among the documents read (must be 0); citations
   whose source is missing from the run folder's `sources/index.json` are counted too ("not in registry").
-- supported: share of cited sentences in the findings that the re-verifier scores as supported. It uses
-  `deepresearch.review.verify_report` on the run folder (the stored source text, no model): a sentence is
-  supported when one of its citations has its passage in the stored source text and the sentence's
-  deterministic support score against that passage reaches `SUPPORT_THRESHOLD` (the same score
-  `deepresearch review` shows, not the run's embedding-blended score). Totals pool all sentences.
+- supported: share of cited sentences in the findings that the re-verifier scores as supported
+  (`deepresearch.review.supported_sentences` on the run folder: the stored source text, no language model,
+  the same scores as the run's verifier and `reports verify`): a sentence is supported when one of its
+  citations still has its passage in the stored source text and the sentence's support against it reaches
+  `SUPPORT_THRESHOLD`. Totals pool all sentences.
+- relevance: how much the cited passages bear on the question (the report's mean and lowest).
 - tokens: prompt / completion tokens per question (from `llm.call` events), LLM calls, self-corrections
   (`researcher.correction`, `llm.structured_retry`, `researcher.nudge` events), wall time of the run.
 - confidence (with `--samples N` > 1): the share of short-answer samples that agree with the report's
@@ -63,8 +64,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from langchain_core.messages import HumanMessage  # noqa: E402
 
 from agents.answer import ANSWER_SCHEMAS, is_yes_no_question  # noqa: E402
-from agents.citations import numbers_in  # noqa: E402
-from agents.support import SUPPORT_THRESHOLD, split_sentences, strip_citations, support_score  # noqa: E402
+from agents.support import split_sentences, strip_citations  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
 from agents.weak_model import cut_preamble  # noqa: E402
 from bench.hotpotqa_data import Question, file_digest, load, offline_main, save_results  # noqa: E402
@@ -75,7 +75,7 @@ from deepresearch.errors import StructuredOutputError  # noqa: E402
 from deepresearch.llm import ModelSet  # noqa: E402
 from deepresearch.progress import Event, EventRecorder  # noqa: E402
 from deepresearch.reports import SOURCES, run_dir_for  # noqa: E402
-from deepresearch.review import sentences_citing, verify_report  # noqa: E402
+from deepresearch.review import supported_sentences  # noqa: E402
 from deepresearch.schemas import Report, source_id_for  # noqa: E402
 from memory.local_search import DOCS_CORPUS, open_docs_corpus  # noqa: E402
 
@@ -169,22 +169,6 @@ def short_answer_of(report: Report) -> str:
     return strip_citations(sentences[0]).strip() if sentences else ""
 
 
-def cited_sentence_support(run_dir: Path, report: Report) -> tuple[int, int]:
-    """(supported, total) cited sentences of the findings, re-verified against the run folder's texts."""
-    checks = {check.citation.number: check for check in verify_report(run_dir, report)}
-    findings = next((s.markdown for s in report.sections if s.title == "Findings"), "")
-    sentences = {sentence for found in sentences_citing(findings).values() for sentence in found}
-    supported = 0
-    for sentence in sentences:
-        usable = [checks[n] for n in numbers_in(sentence) if n in checks and checks[n].is_passage_in_source]
-        best = max(
-            (support_score(strip_citations(sentence), p) for c in usable for p in c.citation.all_passages),
-            default=0.0,
-        )
-        supported += best >= SUPPORT_THRESHOLD
-    return supported, len(sentences)
-
-
 def run_figures(question: Question, report: Report, events: list[Event], run_dir: Path) -> dict[str, Any]:
     read_ids = {str(e.data.get("source_id")) for e in events if e.kind == "source.found"}
     index_file = run_dir / SOURCES / "index.json"
@@ -193,7 +177,7 @@ def run_figures(question: Question, report: Report, events: list[Event], run_dir
     cited_ids = [c.source_id for c in report.citations]
     gold_ids = {source_id_for(url) for url in question.gold_urls}
     calls = [e.data for e in events if e.kind == "llm.call"]
-    supported, cited_sentences = cited_sentence_support(run_dir, report)
+    supported, cited_sentences = supported_sentences(run_dir, report)
     corrections = {kind: sum(e.kind == kind for e in events) for kind in SELF_CORRECTIONS}
     return {
         "answer": short_answer_of(report),

@@ -198,3 +198,15 @@ def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
             )
         )
     return checks
+
+
+def supported_sentences(folder: Path, report: Report) -> tuple[int, int]:
+    """(supported, total) cited sentences of the findings, each scored as the run scored it but only against
+    citations whose passages are still in the stored source text."""
+    checks = verify_report(folder, report)
+    stored = [check.citation for check in checks if check.is_passage_in_source]
+    passages = citation_passages(stored)
+    similarity = report_similarity(report)
+    sentences = [s for s in statement_sentences(findings_body(report)) if numbers_in(s)]
+    supported = sum(verification_support(s, passages, similarity)[0] >= SUPPORT_THRESHOLD for s in sentences)
+    return supported, len(sentences)
