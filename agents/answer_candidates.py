@@ -105,7 +105,8 @@ def _asking_clause(question: str) -> str:
     """The question from its asking wh-word on ("what New York city?" of "... is based in what New York city?")."""
     for match in _WH.finditer(question):
         before = question[: match.start()].split()
-        if not before or before[-1].lower().strip(",") in _ASKING_AFTER or before[-1].endswith(","):
+        measure = re.match(r"how (?:many|much|old|long|far|big|large|tall)\b", question[match.start() :], re.I)
+        if not before or measure or before[-1].lower().strip(",") in _ASKING_AFTER or before[-1].endswith(","):
             return question[match.start() :]
     return question
 

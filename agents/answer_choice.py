@@ -50,12 +50,22 @@ def _evidence(candidates: Sequence[Candidate], passages: Sequence[tuple[str, str
 async def choose_short_answer(
     question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
 ) -> str:
-    """The chosen answer to `question` from `passages` ((source id, text) of what the report cites), or ""."""
+    """The chosen answer to `question` from `passages` ((source id, text) of the evidence), or ""."""
+    return (await choose_candidate(question, passages, context, sample_seed=sample_seed)).text
+
+
+NO_ANSWER = Candidate("", 0.0, "", "")
+
+
+async def choose_candidate(
+    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
+) -> Candidate:
+    """The chosen candidate (its text, and the sentence and source it came from), or `NO_ANSWER`."""
     candidates = extract_candidates(question, passages)
     if not candidates:
-        return ""
+        return NO_ANSWER
     is_yes_no = answer_type(question) == "yes_no"
-    fallback = "" if is_yes_no else candidates[0].text
+    fallback = NO_ANSWER if is_yes_no else candidates[0]
     options = [c.text for c in candidates]
     prompt = CHOICE_PROMPT.format(
         data_rule=DATA_RULE,
@@ -82,4 +92,4 @@ async def choose_short_answer(
         chosen=chosen,
         ranked_first=candidates[0].text,
     )
-    return chosen if chosen in options else fallback
+    return next((c for c in candidates if c.text == chosen), fallback)

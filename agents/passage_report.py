@@ -63,8 +63,16 @@ class Part:
     offers: list[Offer]
 
 
-def parts_of(evidence: Evidence, tasks: Sequence[ResearchTask], judge: RelevanceJudge) -> list[Part]:
-    """The parts with evidence, in task order, each offering its most relevant sentences."""
+def parts_of(
+    evidence: Evidence, tasks: Sequence[ResearchTask], judge: RelevanceJudge, *, focused: bool = True
+) -> list[Part]:
+    """The parts with evidence, in task order, each offering its most relevant sentences.
+
+    `focused` (a question answered by an explanation): only sentences close to the part's best one, so the
+    body stays on what is asked. Otherwise (a question with a short answer) every sentence above the floor
+    may be offered: the answer often sits in a page reached through another, which reads less like the
+    question than the page that led to it.
+    """
     goals = {task.id: task.goal for task in tasks}
     claims_by_task: dict[str, list[Claim]] = {}
     for task_id, claim in evidence.claims:
@@ -79,7 +87,7 @@ def parts_of(evidence: Evidence, tasks: Sequence[ResearchTask], judge: Relevance
         per_source: dict[str, int] = {}
         for score, claim in scored:
             source_id = claim.passages[0].source_id if claim.passages else ""
-            if not judge.is_on_topic(score) or score < SHARE_OF_BEST * best:
+            if not judge.is_on_topic(score) or (focused and score < SHARE_OF_BEST * best):
                 break
             if per_source.get(source_id, 0) >= OFFERED_PER_SOURCE or len(offers) >= OFFERED_PER_PART:
                 continue
@@ -148,11 +156,20 @@ def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str
 
 
 async def choose_report(
-    evidence: Evidence, tasks: Sequence[ResearchTask], question: str, judge: RelevanceJudge, context: ResearchContext
+    parts: Sequence[Part],
+    evidence: Evidence,
+    question: str,
+    context: ResearchContext,
+    answered_by: Claim | None = None,
 ) -> tuple[str, list[Claim]]:
-    """The chosen report body (per part, the model's picks among its most relevant sentences), and the claims
-    it quotes."""
-    parts = parts_of(evidence, tasks, judge)
-    picks = await asyncio.gather(*(choose(part, question, context) for part in parts))
+    """The chosen report body (per part, its lead, then the model's picks) and the claims it quotes.
+
+    `answered_by`, the sentence the short answer was taken from, is quoted right after the first part's lead
+    when no pick holds it, so the answer always rests on a sentence the report shows and cites.
+    """
+    picks = list(await asyncio.gather(*(choose(part, question, context) for part in parts)))
+    if answered_by is not None and parts and not any(o.claim.text == answered_by.text for p in picks for o in p):
+        first = picks[0]
+        picks[0] = [first[0], Offer("answer", answered_by, first[0].score), *first[1:]][: PICKS_PER_PART + 1]
     chosen = list(zip(parts, picks, strict=True))
     return render(chosen, evidence), [offer.claim for _, offers in chosen for offer in offers]

@@ -115,8 +115,8 @@ def _on_topic(call: ToolCall, turn: ResearcherTurn, agent_id: str, context: Rese
     task = turn.task
     query = " ".join(str(call["args"].get("query", "")).split())
     task_text = " ".join([task.goal, *task.queries])
-    if not content_token_set(task_text) or shares_content_word(query, task_text):
-        return call, ""
+    if not query or not content_token_set(task_text) or shares_content_word(query, task_text):
+        return call, ""  # no query at all is invalid arguments, not a search off the task: its error goes back
     planned = [*task.queries, task.goal]
     instead = next((q for q in planned if not turn.has_tried(q)), planned[0])
     _nudge(context, agent_id, f"the search {query!r} is off the task; searching {instead!r} instead", query=instead)

@@ -126,7 +126,17 @@ class ResearchResponder:
                 return schema(answer=answer)
             hours = re.search(r"between \d+ and \d+ hours", _tag(messages, "evidence"))
             return schema(answer=hours.group(0) if hours else "")
+        if getattr(schema, "__name__", "") in {"AnswerChoice", "PassagePick"}:
+            return self.choice(schema)
         raise AssertionError(f"no scripted answer for {schema}")
+
+    def choice(self, schema: Any) -> Any:
+        """A weak model's choices (agents.answer_choice, agents.passage_report): the first option offered."""
+        properties = schema.model_json_schema()["properties"]
+        if "answer" in properties:
+            return schema(answer=properties["answer"]["enum"][0])
+        offered = properties["ids"]["items"]["enum"]
+        return schema(ids=offered[:2])
 
     def research_step(self, messages: list[BaseMessage]) -> Any:
         log = os.environ.get("DEEPRESEARCH_TESTING_CALL_LOG")

@@ -1,0 +1,71 @@
+"""Short-answer candidates: typed by what the question asks, taken from passages, ranked, and chosen."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.answer_candidates import answer_type, choice_options, extract_candidates
+from agents.answer_choice import choose_short_answer
+from deepresearch.testing import ScriptedChatModel
+
+from .helpers import make_context
+
+PASSAGES = [
+    (
+        "s1",
+        "Zorbalo is a 1971 adventure film. Its score was composed by Mira Kettelsen, who recorded it in Oslo "
+        "in March 1970.",
+    ),
+    ("s2", "Mira Kettelsen was a Norwegian composer. She played the cello for 3,400 concerts."),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Were Ed Wood and Scott Derrickson of the same nationality?", "yes_no"),
+        ("Who is older, Annie Morton or Terry Richardson?", "choice"),
+        ("Who composed the score of Zorbalo?", "person"),
+        ("In what year was the score of Zorbalo recorded?", "time"),
+        ("The composer of Zorbalo played how many concerts?", "number"),
+        ("The director is based in what New York city?", "place"),
+        ("What government position was held by the woman who portrayed Corliss Archer?", "name"),
+        ("How do tides work?", "open"),
+        ("What causes inflation?", "open"),
+    ],
+)
+def test_the_question_says_what_kind_of_answer_it_wants(question: str, kind: str) -> None:
+    assert answer_type(question) == kind
+
+
+def test_candidates_of_the_wanted_kind_come_from_the_sentences_that_fit_the_question() -> None:
+    who = extract_candidates("Who composed the score of Zorbalo?", PASSAGES)
+    assert who[0].text == "Mira Kettelsen" and who[0].source_id == "s1"
+    assert "Zorbalo" not in [c.text for c in who], "the question's own names are not its answer"
+    when = extract_candidates("In what year was the score of Zorbalo recorded in Oslo?", PASSAGES)
+    assert when[0].text == "March 1970"
+    many = extract_candidates("The composer of the score of Zorbalo played the cello at how many concerts?", PASSAGES)
+    assert many[0].text == "3,400 concerts"
+    assert extract_candidates("How does film music work?", PASSAGES) == [], "an open question has no short answer"
+
+
+def test_an_either_or_question_offers_its_two_options() -> None:
+    assert choice_options("Who is older, Annie Morton or Terry Richardson?") == ["Annie Morton", "Terry Richardson"]
+    assert [c.text for c in extract_candidates("Which is longer, the Nile or the Amazon?", PASSAGES)] == [
+        "the Nile",
+        "the Amazon",
+    ]
+    yes_no = extract_candidates("Was Mira Kettelsen a composer?", PASSAGES)
+    assert [c.text for c in yes_no] == ["yes", "no"]
+
+
+async def test_the_choice_is_one_of_the_options_and_the_best_ranked_one_when_the_model_fails() -> None:
+    question = "Who composed the score of Zorbalo?"
+    model = ScriptedChatModel(script=["not json", "not json", "not json"])
+    context, _ = make_context(model)
+    assert await choose_short_answer(question, PASSAGES, context) == "Mira Kettelsen", "the deterministic fallback"
+    schema = model.calls[0]["kwargs"]["structured_schema"]
+    assert set(schema.model_json_schema()["properties"]["answer"]["enum"]) >= {"Mira Kettelsen"}
+    chooser = ScriptedChatModel(script=[{"answer": "Oslo"}])
+    context, _ = make_context(chooser)
+    assert await choose_short_answer(question, PASSAGES, context) in {"Oslo", "Mira Kettelsen"}
