@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from agents import weak_model
 from agents.clarifier import brief_with_answers_text
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
@@ -99,10 +100,15 @@ def task_limit(difficulty: Difficulty, context: ResearchContext) -> int:
     return max(1, min(config.max_agents, by_depth[effective_depth(config)][difficulty]))
 
 
-def usable_drafts(drafts: Sequence[TaskDraft], brief_text: str, round_no: int) -> tuple[list[TaskDraft], list[str]]:
-    """The drafts worth a researcher: off-topic queries removed, off-topic tasks and tasks repeating another's
-    searches dropped (with a note for the method section). A weak model fills a plan with its schema's
-    own words ("lookup", "what to search the web for"); every researcher step spent on those is wasted."""
+def usable_drafts(
+    drafts: Sequence[TaskDraft], brief_text: str, round_no: int, *, is_weak: bool = True
+) -> tuple[list[TaskDraft], list[str]]:
+    """The drafts worth a researcher. A model that is not weak keeps its plan as written (empty goals aside).
+    For a weak one (a weak-model rule) off-topic queries are removed, and off-topic tasks and tasks repeating
+    another's searches dropped, with a note for the method section: a weak model fills a plan with its
+    schema's own words ("lookup", "what to search the web for"), and every step spent on those is wasted."""
+    if not is_weak:
+        return [d.model_copy(update={"queries": d.queries or [d.goal]}) for d in drafts if d.goal.strip()], []
     kept: list[TaskDraft] = []
     notes: list[str] = []
     seen: set[tuple[str, ...]] = set()
@@ -151,10 +157,11 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
     except StructuredOutputError as error:
         context.emit("agent.fallback", f"manager plan: {error}", agent="manager")
         plan, model_kind = Plan(), None
-    drafts, notes = usable_drafts(plan.tasks, brief_with_answers_text(brief), 1)
+    is_weak = weak_model.is_weak(context, "manager")
+    drafts, notes = usable_drafts(plan.tasks, brief_with_answers_text(brief), 1, is_weak=is_weak)
     planned = len({draft.goal.lower() for draft in drafts})
     # The shape is read from the person's own words: a weak rewriter can shorten a question out of shape.
-    route = decide_route(brief.original_question, context.config, model_kind, plan.reason, planned)
+    route = decide_route(brief.original_question, context.config, model_kind, plan.reason, planned, is_weak=is_weak)
     if not drafts:
         drafts = [TaskDraft(goal=brief.question, queries=[brief.question])]
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
@@ -210,7 +217,8 @@ async def review_findings(
     if review.is_done or not review.gaps:
         return Dispatch(tasks=[], notes=notes)
     done_goals = {" ".join(task.goal.split()).lower() for task in tasks_done}
-    gaps, dropped = usable_drafts(review.gaps, brief_with_answers_text(brief), round_no + 1)
+    is_weak = weak_model.is_weak(context, "manager")
+    gaps, dropped = usable_drafts(review.gaps, brief_with_answers_text(brief), round_no + 1, is_weak=is_weak)
     dispatch = _to_tasks(gaps, round_no + 1, context.config.max_agents, done_goals)
     dispatch.notes[:0] = [*notes, *dropped]
     return dispatch

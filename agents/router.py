@@ -144,19 +144,24 @@ def decide_route(
     model_kind: QuestionKind | None,
     model_reason: str = "",
     planned_tasks: int = 0,
+    *,
+    is_weak: bool = True,
 ) -> Route:
     """The route for `question`; `model_kind` is None when the model's plan was unusable.
 
-    The model's verdict is used when it is consistent: it gives a reason, a multi-hop or survey verdict
-    comes with at least two distinct tasks, and a lookup verdict does not contradict a question whose shape
-    plainly chains or compares facts (a wrong quick path loses the answer; a wrong full path only costs
-    tokens). Otherwise the question's shape decides, and the reason says why.
+    A model's verdict with a reason is used. Only for a weak model (`agents.weak_model`) is it also checked
+    for consistency: a multi-hop or survey verdict must come with at least two distinct tasks, and a lookup
+    verdict must not contradict a question whose shape plainly chains or compares facts (a wrong quick path
+    loses the answer; a wrong full path only costs tokens). Otherwise the question's shape decides, and the
+    reason says why.
     """
     shape = question_shape(question)
     reason = _clip(" ".join(model_reason.split()))
     by: DecidedBy = "question shape"
     if model_kind is None or len(reason) < 8:
         kind, why = shape.kind, f"{shape.reason} (the model gave no usable classification)"
+    elif not is_weak:
+        kind, why, by = model_kind, reason, "model"
     elif model_kind == "lookup" and shape.is_clear and shape.kind != "lookup":
         kind, why = shape.kind, f"{shape.reason}; the model's 'simple lookup' ({reason}) was overruled"
     elif model_kind != "lookup" and planned_tasks < 2:

@@ -77,7 +77,9 @@ async def test_manager_drops_off_topic_tasks_and_queries_and_tasks_repeating_ano
     task on the whole question."""
     junk = [TaskDraft(goal="lookup", queries=["What to search the web for."]), TaskDraft(goal="search")]
     context, _ = make_context(
-        ScriptedChatModel(script=[Plan(reason="Two facts.", kind="multi_hop", tasks=junk)]), depth="standard"
+        ScriptedChatModel(script=[Plan(reason="Two facts.", kind="multi_hop", tasks=junk)]),
+        depth="standard",
+        profile={"weak": True},  # a weak-model rule
     )
     dispatch = await manager.plan_research(BRIEF, context)
     assert [(t.goal, t.queries) for t in dispatch.tasks] == [(BRIEF.question, [BRIEF.question])]
@@ -93,6 +95,8 @@ async def test_manager_drops_off_topic_tasks_and_queries_and_tasks_repeating_ano
         ("Sleep of house cats", ["cats sleep hours"]),
         ("Lion sleep", ["how long do lions sleep"]),
     ] and not notes
+    as_written, notes = manager.usable_drafts(drafts, brief_with_answers_text(BRIEF), 1, is_weak=False)
+    assert as_written == drafts and not notes, "a capable model's plan runs as it wrote it"
 
 
 async def test_manager_falls_back_to_one_task_on_invalid_plans() -> None:

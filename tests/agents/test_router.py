@@ -53,9 +53,11 @@ def test_an_unusable_model_verdict_falls_back_to_the_question_shape() -> None:
     assert route.kind == "lookup" and route.is_quick and "no usable classification" in route.reason
 
 
-def test_a_lookup_verdict_on_a_chained_question_is_overruled() -> None:
+def test_a_weak_models_lookup_verdict_on_a_chained_question_is_overruled_a_capable_ones_is_not() -> None:
     route = decide_route(BRIDGE, load_config(), "lookup", "It asks for one position.", planned_tasks=1)
     assert route.kind == "multi_hop" and not route.is_quick and "overruled" in route.reason
+    capable = decide_route(BRIDGE, load_config(), "lookup", "It asks for one position.", 1, is_weak=False)
+    assert capable.kind == "lookup" and capable.decided_by == "model" and capable.is_quick
 
 
 def test_a_survey_verdict_needs_the_tasks_to_match_it() -> None:
@@ -80,7 +82,8 @@ async def test_the_plan_call_carries_the_route_and_a_lookup_gets_one_task_in_one
     context, recorder = make_context(ScriptedChatModel(script=[plan]), max_agents=3)
     dispatch = await manager.plan_research(ResearchBrief(original_question=LOOKUP, question=LOOKUP), context)
     assert dispatch.route is not None and dispatch.route.is_quick and dispatch.route.decided_by == "model"
-    assert [t.goal for t in dispatch.tasks] == [LOOKUP] and dispatch.tasks[0].queries == ["Scott Derrickson born"]
+    assert [t.goal for t in dispatch.tasks] == [LOOKUP]
+    assert dispatch.tasks[0].queries == ["Scott Derrickson born", "Career"], "a capable model's queries, as planned"
     assert recorder.kinds().count("llm.call") == 1, "routing adds no model call"
     note = dispatch.route.method_note()
     assert "quick path: one researcher, one search step, claims quoted, one round, fast model" in note
