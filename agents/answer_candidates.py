@@ -171,8 +171,14 @@ def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
     return 0.0
 
 
-def extract_candidates(question: str, passages: Sequence[tuple[str, str]]) -> list[Candidate]:
-    """Ranked candidates from `passages` ((source id, text) pairs, best first) for `question`."""
+def extract_candidates(
+    question: str, passages: Sequence[tuple[str, str]], bridges: Sequence[str] = ()
+) -> list[Candidate]:
+    """Ranked candidates from `passages` ((source id, text) pairs, best first) for `question`.
+
+    `bridges` are names the research followed to reach a second page: the answer is what that page says
+    about them, so they are not candidates themselves, and a sentence that names one fits the question.
+    """
     kind = answer_type(question)
     if kind == "open":
         return []  # its answer is the report itself
@@ -180,8 +186,8 @@ def extract_candidates(question: str, passages: Sequence[tuple[str, str]]) -> li
         return [Candidate("yes", 0.0, "", ""), Candidate("no", 0.0, "", "")]
     if kind == "choice":
         return _choices(question, passages)
-    weights = term_weights(question)
-    asked = content_token_set(question)
+    weights = term_weights(" ".join([question, *bridges]))
+    asked = content_token_set(" ".join([question, *bridges]))
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
         for left, right in sentence_spans(text):
@@ -191,6 +197,8 @@ def extract_candidates(question: str, passages: Sequence[tuple[str, str]]) -> li
                 tokens = content_token_set(value)
                 if kind in ("person", "place", "name") and tokens and tokens <= asked:
                     continue  # the question's own words are not its answer
+                if any(fold(bridge) in fold(value) for bridge in bridges):
+                    continue  # nor is the thing it was reached through
                 score = fit * (1.0 + _cue_bonus(kind, sentence, start))
                 key = fold(value)
                 if key in by_key:

@@ -58,10 +58,15 @@ NO_ANSWER = Candidate("", 0.0, "", "")
 
 
 async def choose_candidate(
-    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
+    question: str,
+    passages: Sequence[tuple[str, str]],
+    context: ResearchContext,
+    *,
+    sample_seed: int | None = None,
+    bridges: Sequence[str] = (),
 ) -> Candidate:
     """The chosen candidate (its text, and the sentence and source it came from), or `NO_ANSWER`."""
-    candidates = extract_candidates(question, passages)
+    candidates = extract_candidates(question, passages, bridges)
     if not candidates:
         return NO_ANSWER
     is_yes_no = answer_type(question) == "yes_no"

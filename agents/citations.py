@@ -24,6 +24,7 @@ class Evidence:
     claims: list[tuple[str, Claim]] = field(default_factory=list)  # (task id, claim)
     number_of: dict[str, int] = field(default_factory=dict)  # source id → local number
     sources: dict[str, Source] = field(default_factory=dict)
+    followed: list[str] = field(default_factory=list)  # names researchers followed to a second page
 
     @property
     def source_of(self) -> dict[int, Source]:
@@ -49,6 +50,7 @@ def gather_evidence(findings: Iterable[Findings], sources_by_id: dict[str, Sourc
     evidence = Evidence()
     seen_claims: set[str] = set()
     for item in findings:
+        evidence.followed.extend(name for name in item.followed if name not in evidence.followed)
         for claim in item.claims:
             passages = [p for p in claim.passages if p.source_id in sources_by_id]
             key = " ".join(claim.text.lower().split())

@@ -108,4 +108,5 @@ async def read_first_evidence(turn: ResearcherTurn, bench: Workbench) -> StepOut
     for url, sentence in reasons.items():
         if url in turn.fetched:
             turn.read_for[turn.fetched[url]] = sentence
+    turn.followed = [lead.name for lead in leads]
     return output

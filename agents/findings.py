@@ -102,6 +102,7 @@ async def conclude(turn: ResearcherTurn, context: ResearchContext) -> Findings:
         queries_tried=list(turn.queries_tried),
         notes=drafted.notes if drafted else "",
         stopped_by=turn.stopped_by,
+        followed=list(turn.followed),
     )
 
 

@@ -132,8 +132,11 @@ def names_in(text: str) -> list[str]:
         found.append(match.group(1).strip())
     for match in _NAME.finditer(text):
         name = _clean(match.group(0))
-        if _is_name(name):
-            found.append(name)
+        sides = [side.strip() for side in re.split(r"\s+(?:and|&)\s+", name)]
+        if len(sides) > 1 and all(len(side.split()) > 1 for side in sides):
+            found.extend(side for side in sides if _is_name(side))  # "Scott Derrickson and Ed Wood": two names
+        elif _is_name(name):
+            found.append(name)  # "Kiss and Tell": one title
     return list(dict.fromkeys(found))
 
 

@@ -21,9 +21,11 @@ from pydantic import BaseModel, Field, create_model
 from agents.citations import Evidence
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
+from agents.leads import names_in
 from agents.relevance import RelevanceJudge
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.schemas import Claim, ResearchTask
+from deepresearch.text import fold
 
 PICK_PROMPT = """<role>You choose which quoted sentences answer one part of a research question.</role>
 <rules>
@@ -155,6 +157,30 @@ def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str
     return "\n\n".join(blocks)
 
 
+def _covers(offers: Sequence[Offer], name: str, evidence: Evidence) -> bool:
+    """Whether a sentence among `offers` comes from a page about `name` or names it."""
+    wanted = fold(name)
+    for offer in offers:
+        source = evidence.sources.get(offer.claim.passages[0].source_id) if offer.claim.passages else None
+        if wanted in fold(offer.claim.text) or (source is not None and wanted in fold(source.title)):
+            return True
+    return False
+
+
+def _named_gaps(question: str, parts: Sequence[Part], picks: Sequence[list[Offer]], evidence: Evidence) -> list[Offer]:
+    """For each thing the question names that no picked sentence is about, the best offered sentence that
+    is (a question comparing two things is answered from both)."""
+    picked = [offer for offers in picks for offer in offers]
+    added: list[Offer] = []
+    for name in names_in(question):
+        if _covers([*picked, *added], name, evidence):
+            continue
+        about = [offer for part in parts for offer in part.offers if _covers([offer], name, evidence)]
+        if about:
+            added.append(max(about, key=lambda offer: offer.score))
+    return added
+
+
 async def choose_report(
     parts: Sequence[Part],
     evidence: Evidence,
@@ -164,12 +190,15 @@ async def choose_report(
 ) -> tuple[str, list[Claim]]:
     """The chosen report body (per part, its lead, then the model's picks) and the claims it quotes.
 
-    `answered_by`, the sentence the short answer was taken from, is quoted right after the first part's lead
-    when no pick holds it, so the answer always rests on a sentence the report shows and cites.
+    Two sentences are added to the first part when no pick holds them: `answered_by`, the sentence the short
+    answer was taken from (the answer always rests on a sentence the report shows and cites), and the best
+    sentence about each thing the question names that no pick is about.
     """
     picks = list(await asyncio.gather(*(choose(part, question, context) for part in parts)))
-    if answered_by is not None and parts and not any(o.claim.text == answered_by.text for p in picks for o in p):
-        first = picks[0]
-        picks[0] = [first[0], Offer("answer", answered_by, first[0].score), *first[1:]][: PICKS_PER_PART + 1]
+    if parts:
+        extra = _named_gaps(question, parts, picks, evidence)
+        if answered_by is not None and not any(o.claim.text == answered_by.text for p in picks for o in p):
+            extra.insert(0, Offer("answer", answered_by, picks[0][0].score))
+        picks[0] = [picks[0][0], *extra, *picks[0][1:]]
     chosen = list(zip(parts, picks, strict=True))
     return render(chosen, evidence), [offer.claim for _, offers in chosen for offer in offers]

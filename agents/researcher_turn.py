@@ -48,6 +48,7 @@ class ResearcherTurn(BaseModel):
     # Why a page was read when its own words need not match the question: the sentence that named it (the
     # second hop), by source id. Relevance is judged against it as well as against the question.
     read_for: dict[str, str] = Field(default_factory=dict)
+    followed: list[str] = Field(default_factory=list)  # the names of those leads
     is_done: bool = False
 
     @property

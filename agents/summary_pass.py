@@ -78,7 +78,9 @@ async def _chosen_pass(
     chosen: dict[str, Candidate] = {}
 
     async def choose(seed: int) -> str:
-        candidate = await choose_candidate(asked, passages, context, sample_seed=seed or None)
+        candidate = await choose_candidate(
+            asked, passages, context, sample_seed=seed or None, bridges=evidence.followed
+        )
         chosen.setdefault(normalize_answer(candidate.text), candidate)
         return candidate.text
 

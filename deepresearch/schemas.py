@@ -160,6 +160,9 @@ class Findings(BaseModel):
     queries_tried: list[str] = Field(default_factory=list)
     notes: str = ""
     stopped_by: str | None = None
+    # Names the read pages led to and that were followed (the second hop of a multi-hop question): the
+    # bridge a question's answer is reached through, not its answer.
+    followed: list[str] = Field(default_factory=list)
 
 
 class Citation(BaseModel):

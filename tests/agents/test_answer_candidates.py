@@ -69,3 +69,11 @@ async def test_the_choice_is_one_of_the_options_and_the_best_ranked_one_when_the
     chooser = ScriptedChatModel(script=[{"answer": "Oslo"}])
     context, _ = make_context(chooser)
     assert await choose_short_answer(question, PASSAGES, context) in {"Oslo", "Mira Kettelsen"}
+
+
+def test_a_name_followed_to_a_second_page_is_the_bridge_not_the_answer() -> None:
+    question = "What instrument did the woman who scored Zorbalo play, and for how long?"
+    passages = [("s1", PASSAGES[0][1]), ("s2", "Mira Kettelsen Holm played the Cello for the Oslo Philharmonic.")]
+    assert "Mira Kettelsen" in [c.text for c in extract_candidates(question, passages)]
+    bridged = [c.text for c in extract_candidates(question, passages, bridges=["Mira Kettelsen"])]
+    assert "Mira Kettelsen" not in bridged and "Mira Kettelsen Holm" not in bridged and "Cello" in bridged

@@ -1,0 +1,60 @@
+"""A weak model's report is chosen: per part, the best sentence leads, the model picks what follows, and the
+report covers what the question names and the sentence its short answer came from."""
+
+from __future__ import annotations
+
+from agents.citations import gather_evidence
+from agents.passage_report import choose_report, parts_of
+from agents.relevance import RelevanceJudge
+from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
+from deepresearch.testing import ScriptedChatModel
+
+from .helpers import make_context
+
+QUESTION = "Were Mira Kettelsen and Ola Brunvand of the same nationality?"
+SENTENCES = [
+    ("kettelsen", "Mira Kettelsen was a Norwegian composer of film scores.", 0.8),
+    ("kettelsen", "Mira Kettelsen scored the 1971 film Zorbalo.", 0.7),
+    ("oslo", "The Oslo Philharmonic often played music by Norwegian composers.", 0.6),
+    ("brunvand", "Ola Brunvand was a Norwegian journalist.", 0.45),
+]
+
+
+def _evidence():  # type: ignore[no-untyped-def]
+    sources = {sid: Source(id=sid, url=f"https://example.org/{sid}", title=sid.title()) for sid, _, _ in SENTENCES}
+    claims = [
+        Claim(text=text, passages=[Passage(source_id=sid, text=text, end=len(text))], relevance=score)
+        for sid, text, score in SENTENCES
+    ]
+    return gather_evidence([Findings(task_id="t1", claims=claims)], sources)
+
+
+TASKS = [ResearchTask(id="t1", goal=QUESTION)]
+JUDGE = RelevanceJudge(QUESTION, None, floor=0.3)
+
+
+def test_a_focused_part_offers_only_sentences_close_to_its_best() -> None:
+    focused = parts_of(_evidence(), TASKS, JUDGE, focused=True)[0]
+    assert [o.claim.text for o in focused.offers] == [s for _, s, score in SENTENCES if score >= 0.56]
+    wide = parts_of(_evidence(), TASKS, JUDGE, focused=False)[0]
+    assert len(wide.offers) == 4, "a question with a short answer may draw on every on-topic sentence"
+
+
+async def test_the_best_sentence_leads_the_model_picks_follow_and_named_things_are_covered() -> None:
+    part = parts_of(_evidence(), TASKS, JUDGE, focused=False)[0]
+    model = ScriptedChatModel(script=[{"ids": [part.offers[2].label]}])  # the Oslo sentence
+    context, _ = make_context(model)
+    body, quoted = await choose_report([part], _evidence(), QUESTION, context)
+    texts = [claim.text for claim in quoted]
+    assert texts[0] == SENTENCES[0][1], "the best sentence leads"
+    assert SENTENCES[3][1] in texts, "Ola Brunvand is named in the question, so a sentence about him is quoted"
+    assert SENTENCES[2][1] in texts, "the model's pick"
+    assert "[1]" in body and all(f"[{n}]" in body for n in range(1, 4))
+
+
+async def test_the_sentence_the_answer_came_from_is_always_quoted() -> None:
+    part = parts_of(_evidence(), TASKS, JUDGE, focused=False)[0]
+    context, _ = make_context(ScriptedChatModel(script=["not json"] * 3))
+    answer = Claim(text="Mira Kettelsen scored the 1971 film Zorbalo.", passages=part.offers[1].claim.passages)
+    _, quoted = await choose_report([part], _evidence(), "Which film did Mira Kettelsen score?", context, answer)
+    assert answer.text in [claim.text for claim in quoted]
