@@ -37,7 +37,7 @@ FINDINGS_PROMPT = """<role>You extract findings for one research task from passa
 </passages>"""
 
 FINDINGS_PLACEHOLDERS = frozenset({"goal", "data_rule", "passages"})
-MAX_EXTRACTIVE_CLAIMS = 6
+MAX_EXTRACTIVE_CLAIMS = 12
 CLAIMS_PER_SOURCE = 2
 
 
@@ -158,15 +158,14 @@ def extractive_claims(turn: ResearcherTurn, passages: Sequence[Passage], judge: 
             fit = 0.5 * relevance + 0.5 * weighted_coverage(sentence, weights)
             candidates.append((fit, relevance, sentence, passage))
     candidates.sort(key=lambda item: -item[0])
-    claims: list[Claim] = []
+    rounds: list[list[Claim]] = [[] for _ in range(CLAIMS_PER_SOURCE)]  # every source's best, then its second
     per_source: dict[str, int] = {}
     seen: set[str] = set()
     for _, relevance, sentence, passage in candidates:
-        if sentence.lower() in seen or per_source.get(passage.source_id, 0) >= CLAIMS_PER_SOURCE:
+        count = per_source.get(passage.source_id, 0)
+        if sentence.lower() in seen or count >= CLAIMS_PER_SOURCE:
             continue
         seen.add(sentence.lower())
-        per_source[passage.source_id] = per_source.get(passage.source_id, 0) + 1
-        claims.append(Claim(text=sentence, passages=[passage], relevance=relevance))
-        if len(claims) >= MAX_EXTRACTIVE_CLAIMS:
-            break
-    return claims
+        per_source[passage.source_id] = count + 1
+        rounds[count].append(Claim(text=sentence, passages=[passage], relevance=relevance))
+    return [claim for round_ in rounds for claim in round_][:MAX_EXTRACTIVE_CLAIMS]

@@ -85,20 +85,28 @@ def parts_of(
         goal = goals.get(task_id, "")
         scored = sorted(((_relevance(claim, evidence, judge, goal), claim) for claim in claims), key=lambda i: -i[0])
         best = scored[0][0] if scored else 0.0
+        eligible = [(s, c) for s, c in scored if judge.is_on_topic(s) and (not focused or s >= SHARE_OF_BEST * best)]
         offers: list[Offer] = []
-        per_source: dict[str, int] = {}
-        for score, claim in scored:
-            source_id = claim.passages[0].source_id if claim.passages else ""
-            if not judge.is_on_topic(score) or (focused and score < SHARE_OF_BEST * best):
-                break
-            if per_source.get(source_id, 0) >= OFFERED_PER_SOURCE or len(offers) >= OFFERED_PER_PART:
-                continue
-            per_source[source_id] = per_source.get(source_id, 0) + 1
+        for score, claim in _by_source_rounds(eligible)[:OFFERED_PER_PART]:
             counter += 1
             offers.append(Offer(f"S{counter}", claim, score))
         if offers:
             parts.append(Part(goal, offers))
     return parts
+
+
+def _by_source_rounds(scored: Sequence[tuple[float, Claim]]) -> list[tuple[float, Claim]]:
+    """The best sentence of every source first (best first), then each source's second best: a part draws
+    on several sources before it draws twice on one."""
+    rounds: list[list[tuple[float, Claim]]] = [[] for _ in range(OFFERED_PER_SOURCE)]
+    taken: dict[str, int] = {}
+    for score, claim in scored:
+        source_id = claim.passages[0].source_id if claim.passages else ""
+        count = taken.get(source_id, 0)
+        if count < OFFERED_PER_SOURCE:
+            rounds[count].append((score, claim))
+            taken[source_id] = count + 1
+    return [item for round_ in rounds for item in round_]
 
 
 def _relevance(claim: Claim, evidence: Evidence, judge: RelevanceJudge, goal: str) -> float:
@@ -167,24 +175,26 @@ def _covers(offers: Sequence[Offer], name: str, evidence: Evidence) -> bool:
     return False
 
 
-def _named_gaps(question: str, parts: Sequence[Part], picks: Sequence[list[Offer]], evidence: Evidence) -> list[Offer]:
-    """For each thing the question names that no picked sentence is about, the best offered sentence that
-    is (a question comparing two things is answered from both)."""
+def _named_gaps(question: str, picks: Sequence[list[Offer]], evidence: Evidence, judge: RelevanceJudge) -> list[Offer]:
+    """For each thing the question names that no picked sentence is about, the most relevant finding that is
+    (a question comparing two things is answered from both)."""
     picked = [offer for offers in picks for offer in offers]
     added: list[Offer] = []
     for name in names_in(question):
         if _covers([*picked, *added], name, evidence):
             continue
-        about = [offer for part in parts for offer in part.offers if _covers([offer], name, evidence)]
+        about = [Offer(f"named{len(added)}", claim, 0.0) for _, claim in evidence.claims]
+        about = [offer for offer in about if _covers([offer], name, evidence)]
         if about:
-            added.append(max(about, key=lambda offer: offer.score))
+            best = max(about, key=lambda offer: _relevance(offer.claim, evidence, judge, ""))
+            added.append(best)
     return added
 
 
 async def choose_report(
     parts: Sequence[Part],
     evidence: Evidence,
-    question: str,
+    judge: RelevanceJudge,
     context: ResearchContext,
     answered_by: Claim | None = None,
 ) -> tuple[str, list[Claim]]:
@@ -194,9 +204,10 @@ async def choose_report(
     answer was taken from (the answer always rests on a sentence the report shows and cites), and the best
     sentence about each thing the question names that no pick is about.
     """
+    question = judge.question
     picks = list(await asyncio.gather(*(choose(part, question, context) for part in parts)))
     if parts:
-        extra = _named_gaps(question, parts, picks, evidence)
+        extra = _named_gaps(question, picks, evidence, judge)
         if answered_by is not None and not any(o.claim.text == answered_by.text for p in picks for o in p):
             extra.insert(0, Offer("answer", answered_by, picks[0][0].score))
         picks[0] = [picks[0][0], *extra, *picks[0][1:]]

@@ -14,11 +14,13 @@ and a sentence citing only such passages never enters a report.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from agents.context import Similarity
 from deepresearch.schemas import Passage, Source
+from deepresearch.text import fold
 
 # Without embeddings (a test double with no similarity), relevance falls back to the share of the question's
 # content words the passage has; that is cruder, and the report says which was used.
@@ -46,10 +48,18 @@ class RelevanceJudge:
         return self.similarity is not None
 
     def score(self, text: str, title: str = "", goal: str = "") -> float:
-        """How much `text` (from a source titled `title`) bears on the question or on `goal`, 0..1."""
+        """How much `text` (from a source titled `title`) bears on the question or on `goal`, 0..1.
+
+        A page about a thing the question names bears on it whatever its words: "Were Scott Derrickson and Ed
+        Wood of the same nationality?" is answered by a page on Scott Derrickson that never says
+        "nationality". Its passages score at least as high as the page's title against the question.
+        """
         subject = f"{title}\n{text}" if title else text
         targets = [self.question, *([goal] if goal and goal != self.question else [])]
-        return max(self._against(target, subject) for target in targets)
+        best = max(self._against(target, subject) for target in targets)
+        if title and is_named_in(title, self.question):
+            best = max(best, self._against(self.question, title))
+        return best
 
     def _against(self, target: str, subject: str) -> float:
         key = (target, subject)
@@ -71,6 +81,16 @@ class RelevanceJudge:
         """`passages` on topic, best first, with their scores."""
         scored = [(self.passage_score(p, sources_by_id, goal), p) for p in passages]
         return sorted((item for item in scored if self.is_on_topic(item[0])), key=lambda item: -item[0])
+
+
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)\s*$")
+
+
+def is_named_in(title: str, question: str) -> bool:
+    """Whether the question names the thing a page is titled after ("Alien (film)" is named by "... the
+    film Alien ..."): the title, without its parenthetical, appears in the question as a whole phrase."""
+    name = fold(_PARENTHETICAL.sub("", title)).strip()
+    return len(name) >= 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", fold(question)) is not None
 
 
 @functools.lru_cache(maxsize=64)

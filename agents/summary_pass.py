@@ -86,7 +86,7 @@ async def _chosen_pass(
 
     answer, vote = ("", None) if is_open else await _answer(choose, context)
     answered_by = claim_for(chosen[normalize_answer(answer)], offered) if answer else None
-    body, _ = await choose_report(parts, evidence, asked, context, answered_by)
+    body, _ = await choose_report(parts, evidence, judge, context, answered_by)
     return SummaryPass([Draft(body, by_model=False)], answer, vote)
 
 
