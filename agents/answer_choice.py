@@ -18,6 +18,7 @@ from pydantic import BaseModel, create_model
 from agents.answer_candidates import Candidate, answer_type, extract_candidates
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
+from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 
 CHOICE_PROMPT = """<role>You choose the short answer to a research question from given options.</role>
@@ -48,9 +49,15 @@ def _evidence(candidates: Sequence[Candidate], passages: Sequence[tuple[str, str
 
 
 async def choose_short_answer(
-    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
+    question: str,
+    passages: Sequence[tuple[str, str]],
+    context: ResearchContext,
+    *,
+    sample_seed: int | None = None,
+    tier: Tier | None = None,
 ) -> str:
-    """The chosen answer to `question` from `passages` ((source id, text) of what the report cites), or ""."""
+    """The chosen answer to `question` from `passages` ((source id, text) of what the report cites), or "";
+    `tier` is the summarizer's tier for this pass (None: its own)."""
     candidates = extract_candidates(question, passages)
     if not candidates:
         return ""
@@ -63,7 +70,7 @@ async def choose_short_answer(
         evidence=_evidence([] if is_yes_no else candidates, passages),
         options="; ".join(options),
     )
-    model = context.models.for_role("summarizer")
+    model = context.models.for_role("summarizer", tier)
     if sample_seed is not None:
         model = model.sampling(context.config.sample_temperature, sample_seed)
     try:

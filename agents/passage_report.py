@@ -22,6 +22,7 @@ from agents.citations import Evidence
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from agents.relevance import RelevanceJudge
+from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.schemas import Claim, ResearchTask
 
@@ -105,7 +106,7 @@ def _pick_schema(labels: Sequence[str]) -> type[BaseModel]:
     return create_model("PassagePick", ids=(list[choice], Field(default_factory=list, max_length=PICKS_PER_PART)))
 
 
-async def choose(part: Part, question: str, context: ResearchContext) -> list[Offer]:
+async def choose(part: Part, question: str, context: ResearchContext, tier: Tier | None = None) -> list[Offer]:
     """The part's sentences: its best offer leads, then the model's picks in its order (the next best offers
     by relevance when it gives none)."""
     lead, rest = part.offers[0], part.offers[1:]
@@ -120,7 +121,7 @@ async def choose(part: Part, question: str, context: ResearchContext) -> list[Of
     )
     schema = _pick_schema([offer.label for offer in rest])
     try:
-        reply = await context.models.for_role("summarizer").astructured(
+        reply = await context.models.for_role("summarizer", tier).astructured(
             [SystemMessage(prompt), HumanMessage("The ids, best first:")], schema, agent="summarizer"
         )
     except (StructuredOutputError, BudgetExceeded) as error:
@@ -148,11 +149,16 @@ def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str
 
 
 async def choose_report(
-    evidence: Evidence, tasks: Sequence[ResearchTask], question: str, judge: RelevanceJudge, context: ResearchContext
+    evidence: Evidence,
+    tasks: Sequence[ResearchTask],
+    question: str,
+    judge: RelevanceJudge,
+    context: ResearchContext,
+    tier: Tier | None = None,
 ) -> tuple[str, list[Claim]]:
     """The chosen report body (per part, the model's picks among its most relevant sentences), and the claims
-    it quotes."""
+    it quotes; `tier` is the summarizer's tier for this pass (None: its own)."""
     parts = parts_of(evidence, tasks, judge)
-    picks = await asyncio.gather(*(choose(part, question, context) for part in parts))
+    picks = await asyncio.gather(*(choose(part, question, context, tier) for part in parts))
     chosen = list(zip(parts, picks, strict=True))
     return render(chosen, evidence), [offer.claim for _, offers in chosen for offer in offers]

@@ -1,29 +1,32 @@
 """One summarize pass: the drafts and, on the first pass, the short answer beside them.
 
 A capable model writes its drafts (`agents.summarizer`) and, at the same time, a short answer
-(`agents.answer`); the verifier keeps what verifies and may send the best draft back for revision. A weak
+(`agents.answer`); the verifier keeps what verifies and may send the best draft back for revision. At depth
+deep it writes an outline, the sections in parallel and a lead summary instead (`agents.deep_report`). A weak
 model writes nothing that would be thrown away: the report is chosen per part of the question
 (`agents.passage_report`) and the short answer is chosen among the candidates the cited passages hold
 (`agents.answer_choice`); neither is sent back for revision. With `samples` > 1 either answerer is sampled
-and the majority wins (`agents.self_consistency`).
+and the majority wins (`agents.self_consistency`). The pass's scope (`agents.report_scope`) says the depth
+and the summarizer's tier: the quick path writes on the fast tier, an escalated pass on the reasoning tier.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from agents import summarizer, weak_model
 from agents.answer import ask_short_answer
 from agents.answer_choice import choose_short_answer
-from agents.citations import Evidence
 from agents.context import ResearchContext
+from agents.deep_report import write_deep_report
 from agents.passage_report import choose_report
 from agents.relevance import judge_for
+from agents.report_scope import SummaryRequest
 from agents.self_consistency import Answerer, AnswerVote, sample_short_answers
 from agents.summarizer import Draft
-from deepresearch.schemas import Claim, ResearchBrief, ResearchTask
+from deepresearch.schemas import Claim
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class SummaryPass:
     drafts: list[Draft]
     answer: str | None = None  # None: not asked on this pass (a revision)
     vote: AnswerVote | None = None
+    notes: list[str] = field(default_factory=list)  # for the method section
 
 
 def cited_passages(claims: Sequence[Claim]) -> list[tuple[str, str]]:
@@ -49,36 +53,40 @@ async def _answer(answerer: Answerer, context: ResearchContext) -> tuple[str, An
     return await answerer(0), None
 
 
-async def summarize_pass(
-    brief: ResearchBrief,
-    evidence: Evidence,
-    tasks: Sequence[ResearchTask],
-    revision_notes: str,
-    context: ResearchContext,
-    revision: int = 0,
-) -> SummaryPass:
+async def summarize_pass(request: SummaryRequest, context: ResearchContext) -> SummaryPass:
     """The drafts of this pass and, on the first pass, the short answer (asked alongside, so no extra wait)."""
     # The person's own words: a weak rewriter turned "Are X and Y both ...?" into a what-question.
+    brief, evidence, scope = request.brief, request.evidence, request.scope
     asked = brief.original_question
-    if weak_model.is_weak(context, "summarizer"):
+    tier = scope.tier
+    if weak_model.is_weak(context, "summarizer", tier):
         judge = judge_for(asked, context.services.similarity, context.config.relevance_floor)
-        body, quoted = await choose_report(evidence, tasks, asked, judge, context)
+        body, quoted = await choose_report(evidence, request.tasks, asked, judge, context, tier)
         passages = cited_passages(quoted)  # the answer must come from what the report cites
 
         async def choose(seed: int) -> str:
-            return await choose_short_answer(asked, passages, context, sample_seed=seed or None)
+            return await choose_short_answer(asked, passages, context, sample_seed=seed or None, tier=tier)
 
         answer, vote = await _answer(choose, context)
         return SummaryPass([Draft(body, by_model=False)], answer, vote)
-    writing: Awaitable[list[Draft]] = summarizer.write_drafts(
-        brief, evidence, revision_notes, context, 1 if revision else context.config.drafts
-    )
-    if revision:
-        return SummaryPass(await writing)
+    if request.revision:
+        return SummaryPass(
+            await summarizer.write_drafts(brief, evidence, request.revision_notes, context, 1, scope)
+        )
+    writing = _write(request, context)
     rendered = summarizer.render_evidence(evidence)
 
     async def write(seed: int) -> str:
-        return await ask_short_answer(asked, rendered, context, sample_seed=seed or None)
+        return await ask_short_answer(asked, rendered, context, sample_seed=seed or None, tier=tier)
 
-    drafts, (answer, vote) = await asyncio.gather(writing, _answer(write, context))
-    return SummaryPass(drafts, answer, vote)
+    (drafts, notes), (answer, vote) = await asyncio.gather(writing, _answer(write, context))
+    return SummaryPass(drafts, answer, vote, notes)
+
+
+async def _write(request: SummaryRequest, context: ResearchContext) -> tuple[list[Draft], list[str]]:
+    """A first pass's drafts: at depth deep one sectioned report, else `drafts` whole drafts (best-of-N)."""
+    if request.scope.is_sectioned:
+        deep = await write_deep_report(request, context)
+        return [deep.draft], [deep.note]
+    count = context.config.drafts
+    return await summarizer.write_drafts(request.brief, request.evidence, "", context, count, request.scope), []
