@@ -239,7 +239,8 @@ def outline_from(messages: list[BaseMessage]) -> Outline:
     return Outline(sections=sections)
 
 
-# Structured replies that depend on the prompt alone (the verifier judge: when a run configures one).
+# Structured replies that depend on the prompt alone: the review, a deep report's outline, and the verifier
+# judge (when a run configures one).
 STATELESS_ANSWERS: dict[type, Callable[[list[BaseMessage]], Any]] = {
     Review: lambda messages: Review(is_done=True),
     Outline: lambda messages: outline_from(messages),
