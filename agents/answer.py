@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE
 from agents.prompts import SHORT_ANSWER_TECHNIQUES, technique
+from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.text import content_token_set
 
@@ -79,11 +80,12 @@ _YES_NO_START = re.compile(
 
 
 async def ask_short_answer(
-    question: str, evidence: str, context: ResearchContext, *, sample_seed: int | None = None
+    question: str, evidence: str, context: ResearchContext, *, sample_seed: int | None = None, tier: Tier | None = None
 ) -> str:
     """The summarizer model's short answer to `question` from the rendered evidence ("" when it has none).
 
-    With `sample_seed` the call samples at `sample_temperature` with that seed (self-consistency).
+    With `sample_seed` the call samples at `sample_temperature` with that seed (self-consistency); `tier` is
+    the summarizer's tier for this pass (None: its own).
     """
     style = context.config.prompt_style
     prompt = SHORT_ANSWER_PROMPT.format(
@@ -92,7 +94,7 @@ async def ask_short_answer(
         evidence=evidence,
         technique=technique(SHORT_ANSWER_TECHNIQUES, style),
     )
-    model = context.models.for_role("summarizer")
+    model = context.models.for_role("summarizer", tier)
     if sample_seed is not None:
         model = model.sampling(context.config.sample_temperature, sample_seed)
     schema = ANSWER_SCHEMAS[(is_yes_no_question(question), style == "cot")]

@@ -10,6 +10,7 @@ answer is grounded by construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -18,6 +19,7 @@ from pydantic import BaseModel, create_model
 from agents.answer_candidates import Candidate, answer_type, extract_candidates
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
+from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 
 CHOICE_PROMPT = """<role>You choose the short answer to a research question from given options.</role>
@@ -48,25 +50,36 @@ def _evidence(candidates: Sequence[Candidate], passages: Sequence[tuple[str, str
 
 
 async def choose_short_answer(
-    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, *, sample_seed: int | None = None
+    question: str,
+    passages: Sequence[tuple[str, str]],
+    context: ResearchContext,
+    *,
+    sample_seed: int | None = None,
+    tier: Tier | None = None,
 ) -> str:
-    """The chosen answer to `question` from `passages` ((source id, text) of the evidence), or ""."""
-    return (await choose_candidate(question, passages, context, sample_seed=sample_seed)).text
+    """The chosen answer to `question` from `passages` ((source id, text) of the evidence), or "";
+    `tier` is the summarizer's tier for this pass (None: its own)."""
+    return (await choose_candidate(question, passages, context, Choosing(sample_seed, tier))).text
+
+
+@dataclass(frozen=True)
+class Choosing:
+    """How one choice is made: with which sampling seed (self-consistency), on which tier of the summarizer,
+    and which names the research followed to a second page (bridges, not answers)."""
+
+    sample_seed: int | None = None
+    tier: Tier | None = None
+    bridges: Sequence[str] = ()
 
 
 NO_ANSWER = Candidate("", 0.0, "", "")
 
 
 async def choose_candidate(
-    question: str,
-    passages: Sequence[tuple[str, str]],
-    context: ResearchContext,
-    *,
-    sample_seed: int | None = None,
-    bridges: Sequence[str] = (),
+    question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, how: Choosing = Choosing()
 ) -> Candidate:
     """The chosen candidate (its text, and the sentence and source it came from), or `NO_ANSWER`."""
-    candidates = extract_candidates(question, passages, bridges)
+    candidates = extract_candidates(question, passages, how.bridges)
     if not candidates:
         return NO_ANSWER
     is_yes_no = answer_type(question) == "yes_no"
@@ -78,9 +91,9 @@ async def choose_candidate(
         evidence=_evidence([] if is_yes_no else candidates, passages),
         options="; ".join(options),
     )
-    model = context.models.for_role("summarizer")
-    if sample_seed is not None:
-        model = model.sampling(context.config.sample_temperature, sample_seed)
+    model = context.models.for_role("summarizer", how.tier)
+    if how.sample_seed is not None:
+        model = model.sampling(context.config.sample_temperature, how.sample_seed)
     try:
         reply = await model.astructured(
             [SystemMessage(prompt), HumanMessage("The answer:")], _choice_schema(options), agent="summarizer"

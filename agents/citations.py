@@ -44,6 +44,18 @@ class Evidence:
     def is_empty(self) -> bool:
         return not self.claims
 
+    def of_tasks(self, task_ids: Iterable[str]) -> Evidence:
+        """The claims of these tasks and their sources, keeping the run's numbers: a part of a report written
+        from it cites `[n]` as the whole report does, so numbering holds across parts."""
+        wanted = set(task_ids)
+        claims = [(task_id, claim) for task_id, claim in self.claims if task_id in wanted]
+        used = {p.source_id for _, claim in claims for p in claim.passages}
+        return Evidence(
+            claims=claims,
+            number_of={sid: n for sid, n in self.number_of.items() if sid in used},
+            sources={sid: source for sid, source in self.sources.items() if sid in used},
+        )
+
 
 def gather_evidence(findings: Iterable[Findings], sources_by_id: dict[str, Source]) -> Evidence:
     """Claims whose passages come from fetched sources; sources numbered in first-use order."""

@@ -23,6 +23,7 @@ from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from agents.leads import names_in
 from agents.relevance import RelevanceJudge
+from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
 from deepresearch.schemas import Claim, ResearchTask
 from deepresearch.text import fold
@@ -123,7 +124,7 @@ def _pick_schema(labels: Sequence[str]) -> type[BaseModel]:
     return create_model("PassagePick", ids=(list[choice], Field(default_factory=list, max_length=PICKS_PER_PART)))
 
 
-async def choose(part: Part, question: str, context: ResearchContext) -> list[Offer]:
+async def choose(part: Part, question: str, context: ResearchContext, tier: Tier | None = None) -> list[Offer]:
     """The part's sentences: its best offer leads, then the model's picks in its order (the next best offers
     by relevance when it gives none)."""
     lead, rest = part.offers[0], part.offers[1:]
@@ -138,7 +139,7 @@ async def choose(part: Part, question: str, context: ResearchContext) -> list[Of
     )
     schema = _pick_schema([offer.label for offer in rest])
     try:
-        reply = await context.models.for_role("summarizer").astructured(
+        reply = await context.models.for_role("summarizer", tier).astructured(
             [SystemMessage(prompt), HumanMessage("The ids, best first:")], schema, agent="summarizer"
         )
     except (StructuredOutputError, BudgetExceeded) as error:
@@ -197,6 +198,7 @@ async def choose_report(
     judge: RelevanceJudge,
     context: ResearchContext,
     answered_by: Claim | None = None,
+    tier: Tier | None = None,
 ) -> tuple[str, list[Claim]]:
     """The chosen report body (per part, its lead, then the model's picks) and the claims it quotes.
 
@@ -205,7 +207,7 @@ async def choose_report(
     sentence about each thing the question names that no pick is about.
     """
     question = judge.question
-    picks = list(await asyncio.gather(*(choose(part, question, context) for part in parts)))
+    picks = list(await asyncio.gather(*(choose(part, question, context, tier) for part in parts)))
     if parts:
         extra = _named_gaps(question, picks, evidence, judge)
         if answered_by is not None and not any(o.claim.text == answered_by.text for p in picks for o in p):

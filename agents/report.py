@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from agents.citations import references_markdown
 from agents.self_consistency import AnswerVote, normalize_answer
 from agents.support import split_sentences
-from agents.verification import ReportScores
+from agents.verification import SUPPORT_AFTER, VERDICTS, ReportScores
 from deepresearch.schemas import (
     Citation,
     Report,
@@ -52,6 +52,7 @@ class RunRecord:
     usage: Usage
     sources_read: int
     relevance_floor: float = 0.0
+    judged_by: str | None = None  # the verifier model whose verdicts entered the support figure
     extra: list[str] = field(default_factory=list)
 
 
@@ -82,6 +83,17 @@ def vote_line(vote: AnswerVote, is_used: bool) -> str:
     )
 
 
+def judge_line(model: str, scores: ReportScores) -> str:
+    """The method line for the verifier judge: how its verdicts on the report's sentences came out."""
+    counts = {verdict: scores.verdicts.get(verdict, 0) for verdict in VERDICTS}
+    told = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in counts.items())
+    return (
+        f"Verifier judge ({model}): {sum(counts.values())} cited sentence(s) judged against their passages: {told}; "
+        f"a sentence it rejects keeps at most {SUPPORT_AFTER['not_stated']:.2f} support (it can withhold support, "
+        "never grant it)."
+    )
+
+
 def method_markdown(record: RunRecord, scores: ReportScores | None, extra: Sequence[str] = ()) -> str:
     lines = [f"Question as asked: {record.brief.original_question}"]
     if record.brief.question != record.brief.original_question:
@@ -96,7 +108,12 @@ def method_markdown(record: RunRecord, scores: ReportScores | None, extra: Seque
         lines.append("Searches: " + "; ".join(dict.fromkeys(record.queries_tried)))
     lines.append(f"Self-corrections after tool errors: {record.corrections}; summary revisions: {record.revisions}.")
     support = scores.support if scores else 0.0
-    lines.append(f"Citation support score (deterministic, 0–1): {support:.2f}.")
+    if record.judged_by and scores is not None:
+        lines.append(f"Citation support score (deterministic, combined with the verifier judge's verdicts, 0–1): "
+                     f"{support:.2f}.")
+        lines.append(judge_line(record.judged_by, scores))
+    else:
+        lines.append(f"Citation support score (deterministic, 0–1): {support:.2f}.")
     if scores is not None and scores.relevance_by_number:
         lines.append(
             f"Relevance of the cited passages to the question (embedding similarity, 0–1): mean "
@@ -179,6 +196,7 @@ def assemble_report(
         lowest_relevance=scores.lowest_relevance if scores and citations else None,
         relevance_floor=record.relevance_floor,
         scored_with_embeddings=scores.with_embeddings if scores else True,
+        judged_by=record.judged_by if scores is not None else None,
         revisions=record.revisions,
         is_insufficient_evidence=is_insufficient,
     )

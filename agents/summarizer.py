@@ -21,7 +21,9 @@ from agents.clarifier import brief_with_answers_text
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from agents.prompts import SUMMARY_TECHNIQUES, technique
+from agents.report_scope import DEFAULT_SCOPE, ReportScope
 from deepresearch.errors import BudgetExceeded
+from deepresearch.llm.handle import ChatModelHandle
 from deepresearch.schemas import ResearchBrief, ResearchTask
 
 SUMMARY_PROMPT = """<role>You write the findings section of a research report.</role>
@@ -63,16 +65,26 @@ class Draft:
     markdown: str
     by_model: bool  # False: the extractive fallback wrote it
     answer: str = ""  # the short answer the model gave first, not yet checked against the evidence
+    # False: its parts were verified and revised on their own (a deep report), so the whole is not sent back
+    is_revisable: bool = True
 
 
 async def write_drafts(
-    brief: ResearchBrief, evidence: Evidence, revision_notes: str, context: ResearchContext, count: int = 1
+    brief: ResearchBrief,
+    evidence: Evidence,
+    revision_notes: str,
+    context: ResearchContext,
+    count: int = 1,
+    scope: ReportScope = DEFAULT_SCOPE,
 ) -> list[Draft]:
     """`count` drafts written concurrently: one at the configured temperature, or, for best-of-N, each
     at `sample_temperature` with its own seed so they differ."""
     if count <= 1:
-        return [await write_draft(brief, evidence, revision_notes, context)]
-    writing = (write_draft(brief, evidence, revision_notes, context, sample_seed=seed) for seed in range(1, count + 1))
+        return [await write_draft(brief, evidence, revision_notes, context, scope=scope)]
+    writing = (
+        write_draft(brief, evidence, revision_notes, context, sample_seed=seed, scope=scope)
+        for seed in range(1, count + 1)
+    )
     return list(await asyncio.gather(*writing))
 
 
@@ -83,8 +95,10 @@ async def write_draft(
     context: ResearchContext,
     *,
     sample_seed: int | None = None,
+    scope: ReportScope = DEFAULT_SCOPE,
 ) -> Draft:
-    """A draft body, whether the model wrote it, and the short answer it opened with, if any."""
+    """A draft body, whether the model wrote it, and the short answer it opened with, if any; the reply may
+    be as long as the scope's depth allows."""
     prompt = SUMMARY_PROMPT.format(
         data_rule=DATA_RULE,
         answer_rule=ANSWER_RULE,
@@ -94,19 +108,26 @@ async def write_draft(
         revision_notes=revision_notes or "none",
         technique=technique(SUMMARY_TECHNIQUES, context.config.prompt_style),
     )
-    model = context.models.for_role("summarizer")
+    model = scope.writer(context)
     if sample_seed is not None:
         model = model.sampling(context.config.sample_temperature, sample_seed)
+    return await write_with(model, prompt, "Write the findings now.", extractive_draft(evidence), context)
+
+
+async def write_with(
+    model: ChatModelHandle, prompt: str, instruction: str, fallback: str, context: ResearchContext
+) -> Draft:
+    """One summarizer reply to `prompt` as a draft; when the budget is spent or the reply is too short to be
+    a draft, `fallback` (text quoted from the evidence, with its citations) stands in for it."""
     try:
-        messages = [SystemMessage(prompt), HumanMessage("Write the findings now.")]
-        reply = await model.ainvoke(messages, agent="summarizer")
+        reply = await model.ainvoke([SystemMessage(prompt), HumanMessage(instruction)], agent="summarizer")
     except BudgetExceeded as exceeded:
         context.emit("budget.exceeded", str(exceeded), agent="summarizer", limit=exceeded.limit)
-        return Draft(extractive_draft(evidence), by_model=False)
+        return Draft(fallback, by_model=False)
     answer, text = split_answer(reply.text)
     if len(text) < MIN_DRAFT_CHARS:
         context.emit("agent.fallback", "summarizer: empty draft; using the extractive draft", agent="summarizer")
-        return Draft(extractive_draft(evidence), by_model=False, answer=answer)
+        return Draft(fallback, by_model=False, answer=answer)
     return Draft(tidy_citations(text), by_model=True, answer=answer)
 
 

@@ -1,30 +1,33 @@
 """One summarize pass: the drafts and, on the first pass, the short answer beside them.
 
 A capable model writes its drafts (`agents.summarizer`) and, at the same time, a short answer
-(`agents.answer`); the verifier keeps what verifies and may send the best draft back for revision. A weak
+(`agents.answer`); the verifier keeps what verifies and may send the best draft back for revision. At depth
+deep it writes an outline, the sections in parallel and a lead summary instead (`agents.deep_report`). A weak
 model writes nothing that would be thrown away: the report is chosen per part of the question
 (`agents.passage_report`) and the short answer is chosen among the candidates the cited passages hold
 (`agents.answer_choice`); neither is sent back for revision. With `samples` > 1 either answerer is sampled
-and the majority wins (`agents.self_consistency`).
+and the majority wins (`agents.self_consistency`). The pass's scope (`agents.report_scope`) says the depth
+and the summarizer's tier: the quick path writes on the fast tier, an escalated pass on the reasoning tier.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from agents import summarizer, weak_model
 from agents.answer import ask_short_answer
 from agents.answer_candidates import Candidate, answer_type
-from agents.answer_choice import choose_candidate
-from agents.citations import Evidence
+from agents.answer_choice import Choosing, choose_candidate
 from agents.context import ResearchContext
+from agents.deep_report import write_deep_report
 from agents.passage_report import choose_report, parts_of
 from agents.relevance import judge_for
+from agents.report_scope import SummaryRequest
 from agents.self_consistency import Answerer, AnswerVote, normalize_answer, sample_short_answers
 from agents.summarizer import Draft
-from deepresearch.schemas import Claim, ResearchBrief, ResearchTask
+from deepresearch.schemas import Claim
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class SummaryPass:
     drafts: list[Draft]
     answer: str | None = None  # None: not asked on this pass (a revision)
     vote: AnswerVote | None = None
+    notes: list[str] = field(default_factory=list)  # for the method section
 
 
 def cited_passages(claims: Sequence[Claim]) -> list[tuple[str, str]]:
@@ -65,53 +69,55 @@ def claim_for(candidate: Candidate, claims: Sequence[Claim]) -> Claim | None:
     return None
 
 
-async def _chosen_pass(
-    asked: str, evidence: Evidence, tasks: Sequence[ResearchTask], context: ResearchContext
-) -> SummaryPass:
+async def _chosen_pass(request: SummaryRequest, context: ResearchContext) -> SummaryPass:
     """A weak model's pass: the short answer chosen among candidates from the on-topic evidence (a question
     answered by an explanation has none), then the report chosen per part, quoting the answer's sentence."""
+    asked, evidence, tier = request.brief.original_question, request.evidence, request.scope.tier
     judge = judge_for(asked, context.services.similarity, context.config.relevance_floor)
     is_open = answer_type(asked) == "open"
-    parts = parts_of(evidence, tasks, judge, focused=is_open)
+    parts = parts_of(evidence, request.tasks, judge, focused=is_open)
     offered = [offer.claim for part in parts for offer in part.offers]
     passages = cited_passages(offered)
     chosen: dict[str, Candidate] = {}
 
     async def choose(seed: int) -> str:
-        candidate = await choose_candidate(
-            asked, passages, context, sample_seed=seed or None, bridges=evidence.followed
-        )
+        how = Choosing(sample_seed=seed or None, tier=tier, bridges=evidence.followed)
+        candidate = await choose_candidate(asked, passages, context, how)
         chosen.setdefault(normalize_answer(candidate.text), candidate)
         return candidate.text
 
     answer, vote = ("", None) if is_open else await _answer(choose, context)
     answered_by = claim_for(chosen[normalize_answer(answer)], offered) if answer else None
-    body, _ = await choose_report(parts, evidence, judge, context, answered_by)
+    body, _ = await choose_report(parts, evidence, judge, context, answered_by, tier)
     return SummaryPass([Draft(body, by_model=False)], answer, vote)
 
 
-async def summarize_pass(
-    brief: ResearchBrief,
-    evidence: Evidence,
-    tasks: Sequence[ResearchTask],
-    revision_notes: str,
-    context: ResearchContext,
-    revision: int = 0,
-) -> SummaryPass:
+async def summarize_pass(request: SummaryRequest, context: ResearchContext) -> SummaryPass:
     """The drafts of this pass and, on the first pass, the short answer (asked alongside, so no extra wait)."""
     # The person's own words: a weak rewriter turned "Are X and Y both ...?" into a what-question.
+    brief, evidence, scope = request.brief, request.evidence, request.scope
     asked = brief.original_question
-    if weak_model.is_weak(context, "summarizer"):
-        return await _chosen_pass(asked, evidence, tasks, context)
-    writing: Awaitable[list[Draft]] = summarizer.write_drafts(
-        brief, evidence, revision_notes, context, 1 if revision else context.config.drafts
-    )
-    if revision:
-        return SummaryPass(await writing)
+    tier = scope.tier
+    if weak_model.is_weak(context, "summarizer", tier):
+        return await _chosen_pass(request, context)
+    if request.revision:
+        return SummaryPass(
+            await summarizer.write_drafts(brief, evidence, request.revision_notes, context, 1, scope)
+        )
+    writing = _write(request, context)
     rendered = summarizer.render_evidence(evidence)
 
     async def write(seed: int) -> str:
-        return await ask_short_answer(asked, rendered, context, sample_seed=seed or None)
+        return await ask_short_answer(asked, rendered, context, sample_seed=seed or None, tier=tier)
 
-    drafts, (answer, vote) = await asyncio.gather(writing, _answer(write, context))
-    return SummaryPass(drafts, answer, vote)
+    (drafts, notes), (answer, vote) = await asyncio.gather(writing, _answer(write, context))
+    return SummaryPass(drafts, answer, vote, notes)
+
+
+async def _write(request: SummaryRequest, context: ResearchContext) -> tuple[list[Draft], list[str]]:
+    """A first pass's drafts: at depth deep one sectioned report, else `drafts` whole drafts (best-of-N)."""
+    if request.scope.is_sectioned:
+        deep = await write_deep_report(request, context)
+        return [deep.draft], [deep.note]
+    count = context.config.drafts
+    return await summarizer.write_drafts(request.brief, request.evidence, "", context, count, request.scope), []

@@ -7,18 +7,36 @@ draft is finalized (scored by `reward`: support and coverage of the brief, which
 drafts): a sentence still unsupported is replaced by the quoted passage it cites, or dropped when it cites
 nothing, a sentence resting only on passages below the relevance floor is dropped, then numbers are
 remapped 1..n into `Citation`s and the report's figures are computed from the final body and citations.
+
+With a verifier judge (`agents.entailment`), a draft's check takes its verdicts (`with_verdicts`): a
+sentence the judge rejects is unsupported like one the passages do not cover, goes back to the summarizer
+with the verdict, and is quoted or dropped at the end; the final figures combine the judge's verdicts on the
+final sentences and passages (`compose`, then `scored`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from agents.citations import Evidence, keep_numbers, numbers_in, renumber, tidy_citations
 from agents.context import Similarity
 from agents.evidence import sub_passage
 from agents.relevance import RelevanceJudge
 from agents.support import SUPPORT_THRESHOLD, best_passage, sentence_spans, strip_citations
-from agents.verification import ReportScores, is_structure, line_sentences, score_report, sentence_support
+from agents.verification import (
+    JudgementRequest,
+    ReportScores,
+    Verdict,
+    Verdicts,
+    is_structure,
+    judged_support,
+    line_sentences,
+    request_for,
+    score_report,
+    sentence_support,
+    unique_requests,
+)
 from deepresearch.config import ResearchConfig
 from deepresearch.schemas import Citation, Passage
 
@@ -31,6 +49,7 @@ class SentenceCheck:
     numbers: list[int]
     support: float
     passage: Passage | None
+    verdict: Verdict | None = None  # the verifier judge's, when one judged it
 
     @property
     def is_supported(self) -> bool:
@@ -76,6 +95,29 @@ def check_draft(markdown: str, evidence: Evidence, similarity: Similarity | None
     return check
 
 
+def _cited(check: SentenceCheck, evidence: Evidence) -> list[Passage]:
+    return [p for number in check.numbers for p in evidence.passages_for(number)]
+
+
+def judgement_requests(check: DraftCheck, evidence: Evidence) -> list[JudgementRequest]:
+    """What the verifier judge is asked about a draft: each cited sentence with the passages it cites."""
+    return unique_requests(request_for(s.sentence, _cited(s, evidence)) for s in check.sentences if s.numbers)
+
+
+def with_verdicts(check: DraftCheck, evidence: Evidence, verdicts: Verdicts) -> DraftCheck:
+    """`check` with the judge's verdicts combined into each sentence's support, and the score again."""
+
+    def judged(item: SentenceCheck) -> SentenceCheck:
+        verdict = verdicts.get(request_for(item.sentence, _cited(item, evidence)).key) if item.numbers else None
+        return replace(item, support=judged_support(item.support, verdict), verdict=verdict)
+
+    lines = [line if isinstance(line, str) else [judged(item) for item in line] for line in check.lines]
+    judged_check = replace(check, lines=lines)
+    statements = judged_check.sentences
+    judged_check.score = round(sum(s.support for s in statements) / len(statements), 4) if statements else 0.0
+    return judged_check
+
+
 def coverage(check: DraftCheck, evidence: Evidence) -> float:
     """Share of the research tasks with evidence whose claims the draft cites in a supported sentence.
 
@@ -116,6 +158,10 @@ def revision_notes(check: DraftCheck) -> str:
     for item in check.unsupported[:MAX_NOTES]:
         if not item.numbers:
             notes.append(f"Uncited sentence (cite a source or remove it): {item.sentence}")
+        elif item.verdict in {"not_stated", "contradicted"} and item.passage is not None:
+            says = "says otherwise" if item.verdict == "contradicted" else "does not state it"
+            notes.append(f"The verifier judge found its passage {says}: {item.sentence} — the passage says: "
+                         f"{item.passage.text[:300]}")
         elif item.passage is not None:
             notes.append(
                 f"Not supported by its cited passage: {item.sentence} — the passage says: {item.passage.text[:300]}"
@@ -154,12 +200,13 @@ def _is_on_topic(item: SentenceCheck, evidence: Evidence, judge: RelevanceJudge)
     return False
 
 
-def finalize(
-    check: DraftCheck, evidence: Evidence, judge: RelevanceJudge, similarity: Similarity | None = None
-) -> FinalReport:
-    """The final body, its citations (renumbered 1..n) and its support and relevance figures."""
+def compose(check: DraftCheck, evidence: Evidence, judge: RelevanceJudge) -> tuple[str, list[Citation]]:
+    """The final body and its citations (renumbered 1..n), before the figures: an unsupported sentence is
+    replaced by the quote it cites (unless a kept sentence already says it) or dropped, an off-topic one
+    dropped."""
     best_for: dict[int, tuple[float, Passage]] = {}
     used: dict[int, list[str]] = {}  # every passage of a source that a kept sentence rests on
+    said: set[str] = set()  # kept sentences, read without markers, quote marks and case
     lines: list[str] = []
     for line in check.lines:
         if isinstance(line, str):
@@ -170,6 +217,9 @@ def finalize(
             item = checked if checked.is_supported else _quote(checked, evidence)
             if item is None or not _is_on_topic(item, evidence, judge):
                 continue
+            if item is not checked and _plain(item.sentence) in said:  # a quote of what is said already
+                continue
+            said.add(_plain(item.sentence))
             kept.append(item.sentence)
             for number in item.numbers:
                 own = (
@@ -202,8 +252,20 @@ def finalize(
                 support=round(support, 4),
             )
         )
-    scores = score_report(body, citations, judge, similarity)
-    citations = [
+    return body, citations
+
+
+def scored(
+    body: str,
+    citations: Sequence[Citation],
+    judge: RelevanceJudge,
+    similarity: Similarity | None = None,
+    verdicts: Verdicts | None = None,
+) -> FinalReport:
+    """The report's figures on its final body and citations (with the judge's verdicts on them, if any), and
+    each citation's support and relevance."""
+    scores = score_report(body, citations, judge, similarity, verdicts)
+    final = [
         c.model_copy(
             update={
                 "support": scores.support_by_number.get(c.number, c.support),
@@ -212,7 +274,19 @@ def finalize(
         )
         for c in citations
     ]
-    return FinalReport(body, citations, scores)
+    return FinalReport(body, final, scores)
+
+
+def finalize(
+    check: DraftCheck, evidence: Evidence, judge: RelevanceJudge, similarity: Similarity | None = None
+) -> FinalReport:
+    """The final body, its citations (renumbered 1..n) and its support and relevance figures (no judge)."""
+    body, citations = compose(check, evidence, judge)
+    return scored(body, citations, judge, similarity)
+
+
+def _plain(sentence: str) -> str:
+    return " ".join(strip_citations(sentence).strip("“”\"' .").lower().split())
 
 
 def _collapse_blank_lines(text: str) -> str:

@@ -333,12 +333,24 @@ def reports_show(run_id: str, as_json: Annotated[bool, typer.Option("--json")] =
 
 
 @reports_app.command("verify")
-def reports_verify(run_id: str) -> None:
+def reports_verify(
+    run_id: str,
+    verifier_model: Annotated[
+        str | None,
+        typer.Option(help="provider:model that judges each cited sentence against its passages (default: "
+                     "DEEPRESEARCH_VERIFIER_MODEL; unset, the check is deterministic only)"),
+    ] = None,
+) -> None:
     """Re-check every citation against the source text stored with the run."""
-    from deepresearch.review import load_finished_report, rescore, verify_report
+    from deepresearch.review import judge_report, load_finished_report, rescore, verify_report
 
-    folder, report = load_finished_report(_load(), run_id)
-    checks = verify_report(folder, report)
+    config = _load(verifier_model=verifier_model)
+    folder, report = load_finished_report(config, run_id)
+    verdicts = asyncio.run(judge_report(report, config)) if config.verifier_model else None
+    checks = verify_report(folder, report, verdicts)
+    is_judged = verdicts is not None
+    judge_column = ["judge"] if is_judged else []
+    headers = ["[n]", "source", "passage in source", "support", "relevance", *judge_column, "verdict"]
     rows = [
         [
             str(check.citation.number),
@@ -346,16 +358,23 @@ def reports_verify(run_id: str) -> None:
             "yes" if check.is_passage_in_source else "no",
             f"{check.support:.2f}",
             f"{check.relevance:.2f}",
+            *([check.judge_summary] if is_judged else []),
             check.verdict,
         ]
         for check in checks
     ]
-    _print_table(["[n]", "source", "passage in source", "support", "relevance", "verdict"], rows)
-    scores = rescore(report)
+    _print_table(headers, rows)
+    scores = rescore(report, verdicts=verdicts)
     typer.echo(
         f"support {scores.support:.2f} (run: {report.support_score:.2f}); relevance mean {scores.relevance:.2f}, "
         f"lowest {scores.lowest_relevance:.2f}, floor {report.relevance_floor or 0.0:.2f}"
     )
+    if is_judged:
+        told = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in scores.verdicts.items())
+        typer.echo(f"verifier judge {config.verifier_model}: {sum(scores.verdicts.values())} cited sentence(s): {told}")
+    elif report.judged_by:
+        typer.echo(f"the run's support includes the verdicts of {report.judged_by}; "
+                   f"--verifier-model {report.judged_by} judges again")
     verified = sum(check.is_verified for check in checks)
     typer.echo(f"{verified} of {len(checks)} citations verified")
     if verified < len(checks):

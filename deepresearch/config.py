@@ -210,6 +210,9 @@ class ResearchConfig(BaseSettings):
     samples: int = Field(default=1, ge=1, le=16)  # short-answer samples; the normalized majority wins
     sample_temperature: float = Field(default=0.8, gt=0.0, le=2.0)  # for samples and for drafts beyond one
     min_agreement: float = Field(default=0.5, ge=0.0, le=1.0)  # below it: one more research round, budget allowing
+    # Below this citation support (or below min_agreement), a summary the fast tier wrote on the quick path is
+    # written again, once, on the reasoning tier, when the tiers' models differ (agents.escalation).
+    min_support: float = Field(default=0.5, ge=0.0, le=1.0)
     drafts: int = Field(default=1, ge=1, le=8)  # best-of-N report drafts; revisions off unless max_revisions is set
     prompt_style: Literal["plain", "cot", "fewshot"] = "plain"  # researcher and summarizer prompt technique
 

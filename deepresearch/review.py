@@ -3,7 +3,9 @@
 A report stays checkable after the web changes because each run folder keeps the extracted text of every
 source it read. Verification here uses only that stored text and the scores of `agents.verification` (the
 functions the run's verifier used, with the same offline embedding model), so it gives the same answer as
-the run did, on any machine, with no language model.
+the run did, on any machine, with no language model. With a verifier model (`verifier_model`,
+`reports verify --verifier-model`) each cited sentence is also judged against its passages
+(`agents.entailment`), and the verdicts enter the same scores the run's judge entered.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from pathlib import Path
 
 from agents.citations import numbers_in
 from agents.context import Similarity
+from agents.entailment import EntailmentJudge
 from agents.relevance import RelevanceJudge
 from agents.support import SUPPORT_THRESHOLD
-from agents.verification import ReportScores, citation_passages, score_report, statement_sentences
+from agents.verification import (
+    ReportScores,
+    Verdict,
+    Verdicts,
+    citation_passages,
+    report_requests,
+    score_report,
+    statement_sentences,
+)
 from agents.verification import sentence_support as verification_support
 from deepresearch.api import RunNotFound
 from deepresearch.config import ResearchConfig
@@ -63,6 +74,21 @@ class CitationCheck:
     sentences: tuple[str, ...]
     relevance: float = 1.0
     relevance_floor: float = 0.0
+    judged: tuple[Verdict, ...] = ()  # the verifier judge's verdict on each sentence citing it, when one judged
+
+    @property
+    def is_rejected_by_judge(self) -> bool:
+        return any(verdict != "entailed" for verdict in self.judged)
+
+    @property
+    def judge_summary(self) -> str:
+        """The judge's verdicts on the sentences citing it: "entailed", "contradicted 1/2", or "-" (none)."""
+        if not self.judged:
+            return "-"
+        rejected = [verdict for verdict in self.judged if verdict != "entailed"]
+        if not rejected:
+            return "entailed"
+        return f"{rejected[0].replace('_', ' ')} {len(rejected)}/{len(self.judged)}"
 
     @property
     def verdict(self) -> str:
@@ -71,7 +97,7 @@ class CitationCheck:
         if not self.is_passage_in_source:
             return "passage not in source"
         if self.support < SUPPORT_THRESHOLD:
-            return "weak support"
+            return "not entailed (judge)" if self.is_rejected_by_judge else "weak support"
         if self.relevance < self.relevance_floor:
             return "off topic"
         return "verified"
@@ -163,21 +189,34 @@ def report_similarity(report: Report) -> Similarity | None:
     return similarity
 
 
-def rescore(report: Report, floor: float | None = None) -> ReportScores:
-    """The report's support and relevance computed again from its body and citations, as the run did."""
+def rescore(report: Report, floor: float | None = None, verdicts: Verdicts | None = None) -> ReportScores:
+    """The report's support and relevance computed again from its body and citations, as the run did (with
+    `verdicts`, a verifier judge's on `report_requests`, combined in as the run combined its judge's)."""
     similarity = report_similarity(report)
     judge = RelevanceJudge(report.question, similarity, floor if floor is not None else report.relevance_floor or 0.0)
-    return score_report(findings_body(report), report.citations, judge, similarity)
+    return score_report(findings_body(report), report.citations, judge, similarity, verdicts)
 
 
-def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
+async def judge_report(report: Report, config: ResearchConfig) -> dict[str, Verdict]:
+    """The verdicts of the configured verifier model (`verifier_model`) on each cited sentence of the report
+    and the passages its citations keep; nothing when no verifier model is configured."""
+    if not config.verifier_model:
+        return {}
+    from deepresearch.llm import ModelSet
+
+    judge = EntailmentJudge(ModelSet(config).for_role("verifier"), name=config.verifier_model)
+    return await judge.judge(report_requests(findings_body(report), report.citations))
+
+
+def verify_report(folder: Path, report: Report, verdicts: Verdicts | None = None) -> list[CitationCheck]:
     """Re-check each citation: source text stored, passage present in it, citing sentences supported, and
-    its passage on topic. Scores come from `agents.verification`, as in the run.
+    its passage on topic. Scores come from `agents.verification`, as in the run; `verdicts` (`judge_report`)
+    are combined in as the run combined its judge's.
 
     A sentence may cite several numbers; like the verifier, it counts as supported by the best of them.
     A citation's support is that of the weakest sentence citing it.
     """
-    scores = rescore(report)
+    scores = rescore(report, verdicts=verdicts)
     floor = report.relevance_floor or 0.0
     checks: list[CitationCheck] = []
     for citation in sorted(report.citations, key=lambda c: c.number):
@@ -195,6 +234,7 @@ def verify_report(folder: Path, report: Report) -> list[CitationCheck]:
                 tuple(scores.sentences_by_number.get(number, [])),
                 scores.relevance_by_number.get(number, 0.0),
                 floor,
+                tuple(scores.verdicts_by_number.get(number, [])),
             )
         )
     return checks

@@ -254,6 +254,9 @@ class Report(BaseModel):
     # Whether support and relevance blended embedding similarity in (a run with no embedding model, such as a
     # test double's, scores words only); `reports verify` scores the same way.
     scored_with_embeddings: bool = True
+    # The verifier model whose entailment verdicts entered `support_score` (None: the deterministic score
+    # alone); `reports verify --verifier-model` asks one again.
+    judged_by: str | None = None
     revisions: int = 0
     is_insufficient_evidence: bool = False
     created_at: datetime = Field(default_factory=utc_now)

@@ -17,13 +17,16 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
 from agents import clarifier, manager, rewriter, summarizer, verifier
+from agents import escalation as escalation_rules
 from agents.answer import grounded_answer
 from agents.cache_reuse import entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
+from agents.entailment import EntailmentJudge
 from agents.follow_up import plan_follow_up, rewrite_follow_up
 from agents.relevance import judge_for
 from agents.report import RunRecord, assemble_report
+from agents.report_scope import SummaryRequest
 from agents.self_consistency import recheck_note, recheck_task, wants_another_round
 from agents.summary_pass import summarize_pass
 from deepresearch.errors import BudgetExceeded
@@ -157,7 +160,7 @@ async def review(
 
 async def summarize(
     state: ResearchState, runtime: Runtime[ResearchContext]
-) -> Command[Literal["verify", "finalize", "researcher"]]:
+) -> Command[Literal["verify", "finalize", "researcher", "summarize"]]:
     context = runtime.context
     evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
     if evidence.is_empty:
@@ -168,17 +171,28 @@ async def summarize(
         _phase(runtime, "summarize", "Serving the cached report")
         body = cite_by_number(served, evidence.number_of)
         return Command(goto="verify", update={"candidates": [DraftRecord(markdown=body, by_model=False)]})
+    escalation = state.get("escalation")
+    scope = escalation_rules.pass_scope(state.get("route"), escalation, context.config)
+    revision -= escalation_rules.drafts_before(escalation)  # an escalated pass starts afresh
     _phase(runtime, "summarize", "Writing the report" if not revision else f"Revising the report ({revision})")
-    brief, notes = state["brief"], state.get("revision_notes", "")
-    written = await summarize_pass(brief, evidence, state.get("tasks", []), notes, context, revision)
+    brief, notes = state["brief"], state.get("revision_notes", "") if revision else ""
+    request = SummaryRequest(brief, evidence, state.get("tasks", []), notes, revision, scope)
+    written = await summarize_pass(request, context)
     drafts, answer, vote = written.drafts, written.answer, written.vote
     update: dict[str, Any] = {
-        "candidates": [DraftRecord(markdown=d.markdown, by_model=d.by_model, answer=d.answer) for d in drafts]
+        "candidates": [
+            DraftRecord(markdown=d.markdown, by_model=d.by_model, answer=d.answer, is_revisable=d.is_revisable)
+            for d in drafts
+        ],
+        "notes": written.notes,
     }
     if answer is not None:
         update["short_answer"] = answer
     if vote is not None:
         update["answer_vote"] = vote
+        escalated = escalation_rules.for_agreement(vote, scope, context, len(state.get("drafts", [])))
+        if escalated is not None:  # the fast drafts are dropped: the answer they came with is in doubt
+            return Command(goto="summarize", update={"escalation": escalated, "notes": [escalated.method_note()]})
         round_no = state.get("round", 1)
         if wants_another_round(
             vote,
@@ -202,9 +216,10 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
     context = runtime.context
     evidence = gather_evidence(state.get("findings", []), state.get("sources", {}))
     candidates = state["candidates"]
+    entailment = EntailmentJudge.for_run(context, state.get("verdicts", {}))
     scored: list[tuple[DraftRecord, verifier.DraftCheck]] = []
     for number, draft in enumerate(candidates, start=1):
-        check = verifier.check_draft(draft.markdown, evidence, context.services.similarity)
+        check = await entailment.check(draft.markdown, evidence, context.services.similarity)
         coverage, reward = verifier.coverage(check, evidence), verifier.reward(check, evidence)
         fields = {"markdown": check.markdown, "score": reward, "support": check.score, "coverage": coverage}
         scored.append((draft.model_copy(update=fields), check))
@@ -220,15 +235,25 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
             draft=number,
         )
     best, check = max(scored, key=lambda item: item[0].score)  # first of equals wins ties
-    revisions_done = len(state.get("drafts", []))
-    wants_revision = bool(check.unsupported or check.removed_numbers) and best.by_model
-    update: dict[str, Any] = {"drafts": [best], "revision_notes": verifier.revision_notes(check)}
+    escalation = state.get("escalation")
+    revisions_done = len(state.get("drafts", [])) - escalation_rules.drafts_before(escalation)
+    wants_revision = bool(check.unsupported or check.removed_numbers) and best.by_model and best.is_revisable
+    update: dict[str, Any] = {
+        "drafts": [best], "revision_notes": verifier.revision_notes(check), "notes": [], "verdicts": entailment.verdicts
+    }
     if len(candidates) > 1:
         rewards = ", ".join(f"{draft.score:.2f}" for draft, _ in scored)
         update["notes"] = [
             f"Best of {len(candidates)} drafts: rewards (mean of citation support and task coverage) {rewards}; "
             f"kept the best ({best.score:.2f}: support {best.support:.2f}, coverage {best.coverage:.2f})."
         ]
+    scope = escalation_rules.pass_scope(state.get("route"), escalation, context.config)
+    escalated = None if state.get("served_body") else escalation_rules.for_support(
+        check.score, scope, context, len(state.get("drafts", [])) + 1
+    )
+    if escalated is not None:  # the reasoning tier writes instead of the fast tier revising
+        update |= {"escalation": escalated, "notes": [*update["notes"], escalated.method_note()]}
+        return Command(goto="summarize", update=update)
     if wants_revision and revisions_done < verifier.revision_limit(context.config):
         return Command(goto="summarize", update=update)
     return Command(goto="finalize", update=update)
@@ -264,6 +289,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     sources = state.get("sources", {})
     evidence = gather_evidence(state.get("findings", []), sources)
     verified = state.get("drafts", [])
+    entailment = EntailmentJudge.for_run(context, state.get("verdicts", {}))
     record = RunRecord(
         run_id=context.run_id,
         brief=state["brief"],
@@ -273,10 +299,11 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         notes=state.get("notes", []),
         queries_tried=[q for f in state.get("findings", []) for q in f.queries_tried],
         corrections=sum(1 for e in state.get("events", []) if e.kind == "researcher.correction"),
-        revisions=max(0, len(verified) - 1),
+        revisions=max(0, len(verified) - 1 - escalation_rules.drafts_before(state.get("escalation"))),
         usage=context.models.ledger.total,
         sources_read=len(sources),
         relevance_floor=context.config.relevance_floor,
+        judged_by=entailment.name if entailment.is_on else None,
     )
     if evidence.is_empty:
         body = summarizer.insufficient_evidence_markdown(
@@ -286,11 +313,12 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
     best = max(verified, key=lambda d: d.score)  # first of equals: an earlier draft wins ties
     similarity = context.services.similarity
     judge = judge_for(state["brief"].original_question, similarity, context.config.relevance_floor)
-    final = verifier.finalize(verifier.check_draft(best.markdown, evidence, similarity), evidence, judge, similarity)
+    checked = await entailment.check(best.markdown, evidence, similarity)
+    final = await entailment.finalize(checked, evidence, judge, similarity)
     if not final.citations:
         context.emit("agent.fallback", "verifier: nothing in the drafts survived; using the extractive draft")
-        extractive = verifier.check_draft(summarizer.extractive_draft(evidence), evidence, similarity)
-        final = verifier.finalize(extractive, evidence, judge, similarity)
+        extractive = await entailment.check(summarizer.extractive_draft(evidence), evidence, similarity)
+        final = await entailment.finalize(extractive, evidence, judge, similarity)
         record.extra.append("The written drafts had no supported sentence; the report quotes the findings instead.")
     body, citations, scores = final.body, final.citations, final.scores
     covered = {task_id for task_id, _ in evidence.claims}

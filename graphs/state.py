@@ -15,11 +15,13 @@ from pydantic import BaseModel
 
 from agents.cache_reuse import CacheOrigin
 from agents.clarifier import ClarifyDecision
+from agents.escalation import Escalation
 from agents.finish import ClaimDraft, ResearcherFindings
 from agents.follow_up import EarlierRun
 from agents.researcher_turn import FailedCall, ResearcherTurn
 from agents.router import Route
 from agents.self_consistency import AnswerVote
+from agents.verification import Verdict
 from deepresearch import schemas
 from deepresearch.errors import ToolError
 from deepresearch.progress import Event
@@ -58,6 +60,7 @@ class DraftRecord(BaseModel):
     support: float = 0.0
     coverage: float = 0.0
     answer: str = ""  # the short answer the summarizer opened with, checked when the report is assembled
+    is_revisable: bool = True  # False: its parts were verified and revised on their own (a deep report)
 
 
 # ---- researcher subgraph ---------------------------------------------------------------------------
@@ -111,6 +114,8 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     answer_vote: AnswerVote  # self-consistency over the short answer (samples > 1)
     answer_rechecked: bool  # a low agreement already bought one more research round
     served_body: str  # a repeated brief: the cached report body (cited by source id), verified, not rewritten
+    escalation: Escalation  # the fast tier's summary was doubtful: the next pass is on the reasoning tier
+    verdicts: Annotated[dict[str, Verdict], merge_by_key]  # the verifier judge's, by `JudgementRequest.key`
 
 
 def checkpoint_serde() -> JsonPlusSerializer:
@@ -121,6 +126,7 @@ def checkpoint_serde() -> JsonPlusSerializer:
         CacheOrigin,
         EarlierRun,
         AnswerVote,
+        Escalation,
         ClarifyDecision,
         ResearcherFindings,
         ClaimDraft,

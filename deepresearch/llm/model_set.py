@@ -7,6 +7,7 @@ Tests pass their own `builder` (or `overrides` per role) to inject scripted mode
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from langchain_core.language_models import BaseChatModel
 
@@ -46,7 +47,7 @@ class ModelSet:
         self.overrides = overrides or {}
         self.settings = CallSettings.from_config(config, stream_reasoning=show_reasoning)
         self.gates: dict[str, ProviderGate] = {}
-        self._handles: dict[tuple[str, Tier | None], ChatModelHandle] = {}
+        self._handles: dict[tuple[str, Tier | None, int | None], ChatModelHandle] = {}
 
     def validate(self, roles: Sequence[Role]) -> None:
         """Build every role's model (and fallbacks) up front so bad settings fail before any work starts."""
@@ -73,26 +74,34 @@ class ModelSet:
             )
         return self.gates[key]
 
-    def for_role(self, role: Role, tier: Tier | None = None) -> ChatModelHandle:
+    def for_role(self, role: Role, tier: Tier | None = None, *, output_tokens: int | None = None) -> ChatModelHandle:
         """`role`'s model. `tier` asks for that tier's model instead of the role's usual one (a role's own
-        `<role>_model` still wins): the quick path runs its researcher on the fast tier. Nothing here changes
-        what another branch of the run gets."""
-        key = (role, tier)
+        `<role>_model` still wins): the quick path runs its researcher on the fast tier. `output_tokens` asks
+        for replies that long instead of `max_output_tokens` (a report's budget per depth,
+        `agents.report_scope`): the models are built with that answer limit, plus the thinking allowance
+        their profile needs, and the budget check reserves it per call. Nothing here changes what another
+        branch of the run gets."""
+        key = (role, tier, output_tokens)
         if key not in self._handles:
+            config = self.config
+            settings = self.settings
+            if output_tokens is not None:
+                config = config.model_copy(update={"max_output_tokens": output_tokens})
+                settings = replace(settings, reply_allowance=output_tokens)
             if role in self.overrides:
                 spec = parse_spec("scripted:override")
-                profile = profile_for(role, spec.provider, spec.model, self.config)
+                profile = profile_for(role, spec.provider, spec.model, config)
                 models = [BuiltModel(self.overrides[role], spec, profile)]
             else:
                 specs = [self.spec_for(role, tier), *self.config.fallbacks_for(role)]
-                models = [self.builder(spec, self.config, role) for spec in dict.fromkeys(specs)]
+                models = [self.builder(spec, config, role) for spec in dict.fromkeys(specs)]
             first, *rest = models
             self._handles[key] = ChatModelHandle(
                 role,
                 first,
                 ledger=self.ledger,
                 events=self.events,
-                settings=self.settings,
+                settings=settings,
                 gate=self.gate_for(first.spec),
                 fallbacks=[Candidate(model, self.gate_for(model.spec)) for model in rest],
             )

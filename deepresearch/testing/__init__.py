@@ -6,12 +6,16 @@
 - `FakeWeb`, `scripted_tools`, `scripted_services`: pages by URL behind the five agent tools, and a run's
   `Services` over them (no network).
 - `ResearchResponder` / `research_model()`: one responder that plays the rewriter, clarifier, manager,
-  researcher and summarizer, for whole-graph runs.
+  researcher, summarizer and verifier judge, for whole-graph runs; `aspect_pages()` a web large enough for
+  deep reports.
+- `entailment_verdict`: a rule-based verifier judge (negation and missing words), also the script
+  `scripted:entailment`.
 
 The `scripted:` model provider builds the scripts registered with `register_script` (`scripted:research`,
-`research1`, `research5`, `research-clarify`, `echo`), so settings alone can point a run at them.
+`research1`, `research5`, `research-clarify`, `entailment`, `echo`), so settings alone can point a run at them.
 """
 
+from deepresearch.testing.entailment import entailment_verdict
 from deepresearch.testing.models import ScriptedChatModel, build_scripted_model, register_script, tool_call
 from deepresearch.testing.responder import (
     ResearchResponder,
@@ -37,6 +41,7 @@ __all__ = [
     "ScriptedChatModel",
     "aspect_pages",
     "build_scripted_model",
+    "entailment_verdict",
     "findings_from",
     "finish_call",
     "register_script",

@@ -157,7 +157,7 @@ def _load_known_scripts() -> None:
     """Import the modules that register scripts, so a subprocess finds them by name."""
     import importlib
 
-    for module in ("deepresearch.testing.responder",):
+    for module in ("deepresearch.testing.responder", "deepresearch.testing.entailment"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

@@ -9,7 +9,10 @@ import string
 
 import pytest
 
-AGENTS = ["rewriter", "clarifier", "manager", "researcher", "findings", "summarizer", "answer"]
+AGENTS = [
+    "rewriter", "clarifier", "manager", "researcher", "findings", "summarizer", "answer", "outline", "deep_report",
+    "entailment",
+]
 
 
 def _fields(template: str) -> set[str]:
@@ -44,7 +47,7 @@ def test_prompt_placeholders_match_what_the_agent_passes(name: str) -> None:
 
 
 def test_every_prompt_that_carries_fetched_text_states_the_data_rule() -> None:
-    from agents import answer, findings, manager, researcher, summarizer
+    from agents import answer, deep_report, entailment, findings, manager, outline, researcher, summarizer
 
     for template in (
         manager.REVIEW_PROMPT,
@@ -52,6 +55,10 @@ def test_every_prompt_that_carries_fetched_text_states_the_data_rule() -> None:
         findings.FINDINGS_PROMPT,
         summarizer.SUMMARY_PROMPT,
         answer.SHORT_ANSWER_PROMPT,
+        outline.OUTLINE_PROMPT,
+        deep_report.SECTION_PROMPT,
+        deep_report.LEAD_PROMPT,
+        entailment.JUDGE_PROMPT,
     ):
         assert "{data_rule}" in template
 

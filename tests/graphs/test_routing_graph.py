@@ -44,7 +44,8 @@ async def test_a_simple_lookup_takes_the_quick_path_on_the_fast_model() -> None:
     assert len(researchers) == 1 and "review" not in _phases(recorder), "one researcher, one round"
     models = _models_by_role(recorder)
     assert models["researcher"] == {FAST} and models["manager"] == {FAST}
-    assert models["summarizer"] == {"scripted:research1"}, "the reasoning tier is `model` when unset"
+    assert models["summarizer"] == {FAST}, "the quick path writes its summary on the fast tier too"
+    assert "summary.escalated" not in recorder.kinds(), "a well-supported summary is not escalated"
     assert report.citations and "Route: simple lookup (model: One fact about one thing" in report.markdown
     assert "quick path" in report.markdown
     researcher_calls = [e for e in recorder.events if e.kind == "llm.call" and e.data["role"] == "researcher"]
