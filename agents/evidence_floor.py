@@ -24,6 +24,7 @@ from agents.leads import follow_up_names, names_in
 from agents.observe import SEARCH_TOOLS, Known, Observation, Workbench, url_key
 from agents.reading import read_urls
 from agents.researcher_turn import ResearcherTurn, StepOutput
+from deepresearch.text import fold
 from memory.fusion import reciprocal_rank_fusion
 
 MAX_NAMED = 3  # things a task names that each get a search and a read of their own
@@ -40,12 +41,21 @@ def _record(turn: ResearcherTurn, output: StepOutput, observations: Sequence[Obs
 
 
 async def _search(bench: Workbench, query: str, turn: ResearcherTurn, output: StepOutput) -> list[str]:
-    """`query` on every search tool at once; the result URLs of each tool, best first."""
+    """`query` on every search tool at once; the result URLs of each tool, best first (their titles go to
+    `output.titles`)."""
     tools = [name for name in bench.tools if name in SEARCH_TOOLS]
     calls = [ToolCall(name=tool, args={"query": query}, id=f"floor_{tool}", type="tool_call") for tool in tools]
     observations = await asyncio.gather(*(bench.observe(call, _known(turn), by="system") for call in calls))
     _record(turn, output, observations)
+    for observation in observations:
+        output.titles.update(observation.titles)
     return [url for observation in observations for url in observation.leads]
+
+
+def _about(name: str, ranking: Sequence[str], titles: dict[str, str]) -> list[str]:
+    """`ranking` with the results titled after `name` first: a lead is followed to the page about it."""
+    wanted = fold(name)
+    return sorted(ranking, key=lambda url: wanted not in fold(titles.get(url, "")))
 
 
 async def _rankings(
@@ -101,7 +111,7 @@ async def read_first_evidence(turn: ResearcherTurn, bench: Workbench) -> StepOut
     second: list[str] = []
     reasons: dict[str, str] = {}
     for lead, ranking in zip(leads, second_rankings, strict=True):
-        for url in _unread(ranking, turn, second)[:1]:
+        for url in _unread(_about(lead.name, ranking, output.titles), turn, second)[:1]:
             second.append(url)
             reasons[url_key(url)] = lead.sentence
     await _read(bench, second, turn, output)

@@ -41,6 +41,7 @@ class Observation:
     fetched: dict[str, str] = field(default_factory=dict)
     queries: list[str] = field(default_factory=list)  # searches that ran and answered
     leads: list[str] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # a search result's title, by its URL
     unreadable: list[str] = field(default_factory=list)  # URLs whose read failed with no other tool to try
     error: ToolError | None = None
     stopped_by: str | None = None
@@ -141,6 +142,7 @@ class Workbench:
         if isinstance(artifact, list) and name != "recall":
             hits = [hit for hit in artifact if isinstance(hit, SearchHit)]
             observation.leads.extend(hit.url for hit in hits)
+            observation.titles.update((hit.url, hit.title) for hit in hits)
             query = str(args.get("query", ""))
             self.context.emit(
                 "search.results",

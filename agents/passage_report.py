@@ -21,7 +21,6 @@ from pydantic import BaseModel, Field, create_model
 from agents.citations import Evidence
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
-from agents.leads import names_in
 from agents.relevance import RelevanceJudge
 from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
@@ -176,12 +175,14 @@ def _covers(offers: Sequence[Offer], name: str, evidence: Evidence) -> bool:
     return False
 
 
-def _named_gaps(question: str, picks: Sequence[list[Offer]], evidence: Evidence, judge: RelevanceJudge) -> list[Offer]:
-    """For each thing the question names that no picked sentence is about, the most relevant finding that is
-    (a question comparing two things is answered from both)."""
+def _named_gaps(
+    names: Sequence[str], picks: Sequence[list[Offer]], evidence: Evidence, judge: RelevanceJudge
+) -> list[Offer]:
+    """For each of `names` that no picked sentence is about, the most relevant finding that is (a question
+    comparing two things is answered from both; a multi-hop answer shows the page each hop reached)."""
     picked = [offer for offers in picks for offer in offers]
     added: list[Offer] = []
-    for name in names_in(question):
+    for name in names:
         if _covers([*picked, *added], name, evidence):
             continue
         about = [Offer(f"named{len(added)}", claim, 0.0) for _, claim in evidence.claims]
@@ -192,24 +193,33 @@ def _named_gaps(question: str, picks: Sequence[list[Offer]], evidence: Evidence,
     return added
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What a chosen report must show besides its picks: the sentence its short answer was taken from, and a
+    sentence about each of `names` (the things the question names; for a question with a short answer, also
+    the names the research followed to a second page: the trail to the answer)."""
+
+    answered_by: Claim | None = None
+    names: Sequence[str] = ()
+
+
 async def choose_report(
     parts: Sequence[Part],
     evidence: Evidence,
     judge: RelevanceJudge,
     context: ResearchContext,
-    answered_by: Claim | None = None,
+    coverage: Coverage = Coverage(),
     tier: Tier | None = None,
 ) -> tuple[str, list[Claim]]:
     """The chosen report body (per part, its lead, then the model's picks) and the claims it quotes.
 
-    Two sentences are added to the first part when no pick holds them: `answered_by`, the sentence the short
-    answer was taken from (the answer always rests on a sentence the report shows and cites), and the best
-    sentence about each thing the question names that no pick is about.
+    What `coverage` asks for and no pick holds is quoted in the first part, right after its lead, so the
+    answer always rests on a sentence the report shows and cites.
     """
-    question = judge.question
+    question, answered_by = judge.question, coverage.answered_by
     picks = list(await asyncio.gather(*(choose(part, question, context, tier) for part in parts)))
     if parts:
-        extra = _named_gaps(question, picks, evidence, judge)
+        extra = _named_gaps(coverage.names, picks, evidence, judge)
         if answered_by is not None and not any(o.claim.text == answered_by.text for p in picks for o in p):
             extra.insert(0, Offer("answer", answered_by, picks[0][0].score))
         picks[0] = [picks[0][0], *extra, *picks[0][1:]]

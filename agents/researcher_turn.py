@@ -89,6 +89,7 @@ class StepOutput(BaseModel):
     source_texts: dict[str, str] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
     problems: list[str] = Field(default_factory=list)
+    titles: dict[str, str] = Field(default_factory=dict, exclude=True)  # search results' titles, within a step
 
     def add(self, observation: Observation) -> None:
         self.sources |= observation.sources

@@ -22,7 +22,8 @@ from agents.answer_candidates import Candidate, answer_type
 from agents.answer_choice import Choosing, choose_candidate
 from agents.context import ResearchContext
 from agents.deep_report import write_deep_report
-from agents.passage_report import choose_report, parts_of
+from agents.leads import names_in
+from agents.passage_report import Coverage, choose_report, parts_of
 from agents.relevance import judge_for
 from agents.report_scope import SummaryRequest
 from agents.self_consistency import Answerer, AnswerVote, normalize_answer, sample_short_answers
@@ -88,7 +89,8 @@ async def _chosen_pass(request: SummaryRequest, context: ResearchContext) -> Sum
 
     answer, vote = ("", None) if is_open else await _answer(choose, context)
     answered_by = claim_for(chosen[normalize_answer(answer)], offered) if answer else None
-    body, _ = await choose_report(parts, evidence, judge, context, answered_by, tier)
+    names = [*names_in(asked), *([] if is_open else evidence.followed)]
+    body, _ = await choose_report(parts, evidence, judge, context, Coverage(answered_by, names), tier)
     return SummaryPass([Draft(body, by_model=False)], answer, vote)
 
 

@@ -4,7 +4,8 @@ report covers what the question names and the sentence its short answer came fro
 from __future__ import annotations
 
 from agents.citations import gather_evidence
-from agents.passage_report import choose_report, parts_of
+from agents.leads import names_in
+from agents.passage_report import Coverage, choose_report, parts_of
 from agents.relevance import RelevanceJudge
 from deepresearch.schemas import Claim, Findings, Passage, ResearchTask, Source
 from deepresearch.testing import ScriptedChatModel
@@ -46,7 +47,7 @@ async def test_the_best_sentence_leads_the_model_picks_follow_and_named_things_a
     oslo = next(offer.label for offer in part.offers if "Oslo" in offer.claim.text)
     model = ScriptedChatModel(script=[{"ids": [oslo]}])
     context, _ = make_context(model)
-    body, quoted = await choose_report([part], _evidence(), JUDGE, context)
+    body, quoted = await choose_report([part], _evidence(), JUDGE, context, Coverage(names=names_in(QUESTION)))
     texts = [claim.text for claim in quoted]
     assert texts[0] == SENTENCES[0][1], "the best sentence leads"
     assert SENTENCES[3][1] in texts, "Ola Brunvand is named in the question, so a sentence about him is quoted"
@@ -59,5 +60,5 @@ async def test_the_sentence_the_answer_came_from_is_always_quoted() -> None:
     context, _ = make_context(ScriptedChatModel(script=["not json"] * 3))
     answer = Claim(text="Mira Kettelsen scored the 1971 film Zorbalo.", passages=part.offers[1].claim.passages)
     judge = RelevanceJudge("Which film did Mira Kettelsen score?", None, floor=0.3)
-    _, quoted = await choose_report([part], _evidence(), judge, context, answer)
+    _, quoted = await choose_report([part], _evidence(), judge, context, Coverage(answered_by=answer))
     assert answer.text in [claim.text for claim in quoted]
