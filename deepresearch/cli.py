@@ -365,25 +365,30 @@ def reports_verify(run_id: str) -> None:
 @reports_app.command("export")
 def reports_export(
     run_id: str,
-    html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file")] = True,
+    html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file (the default)")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="a PDF, printed from the HTML export by Chromium")] = False,
     out: Annotated[Path | None, typer.Option(help="where to write it (default: in the run folder)")] = None,
 ) -> None:
-    """Export a report as a self-contained HTML file (or a PDF of it) with linked citations and their passages."""
+    """Export a report as a self-contained HTML file and/or a PDF of it, with linked citations and their
+    passages. Without --html or --pdf: HTML; with both: both, beside the run's report."""
     from deepresearch.html_export import report_to_html
     from deepresearch.review import load_finished_report
 
+    wants_html = html or not pdf
+    if out is not None and wants_html and pdf:
+        raise UserError("--out names one file: export --html and --pdf one at a time, or leave out --out")
     config = _load()
     folder, report = load_finished_report(config, run_id)
+    if wants_html:
+        target = out or folder / "report.html"
+        target.write_text(report_to_html(report), encoding="utf-8")
+        typer.echo(str(target))
     if pdf:
         from deepresearch.pdf_export import write_pdf
 
         target = out or folder / "report.pdf"
         asyncio.run(write_pdf(report, target, config))
-    else:
-        target = out or folder / "report.html"
-        target.write_text(report_to_html(report), encoding="utf-8")
-    typer.echo(str(target))
+        typer.echo(str(target))
 
 
 # `serve` and `mcp` live in their own module: the review pages and the MCP server are optional extras.

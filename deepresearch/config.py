@@ -21,6 +21,8 @@ ROLES: tuple[Role, ...] = ("rewriter", "clarifier", "manager", "researcher", "su
 
 Tier = Literal["fast", "reasoning"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+# How far a run researches: the quick path, the standard graph, or every agent on every question.
+Depth = Literal["quick", "standard", "deep"]
 # Which model tier each role uses when it has no `<role>_model` of its own. Short, bounded decisions
 # (rewrite, clarify, plan/review, judge) take the fast tier; the work that reads and writes at length takes
 # the reasoning tier. The quick path of a simple lookup moves the researcher to the fast tier too.
@@ -193,7 +195,7 @@ class ResearchConfig(BaseSettings):
     # Run behaviour.
     clarify: bool = True
     # Unset: the router sizes each question (standard when the router is off); set: it decides, not the router.
-    depth: Literal["quick", "standard", "deep"] | None = None
+    depth: Depth | None = None
 
     # Difficulty routing and the research cache (README: Inference-time scaling).
     fast_model: str = ""  # provider:model of the fast tier (ROLE_TIERS); empty: `model`
