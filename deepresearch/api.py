@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepresearch import partial_runs
+from deepresearch.budgets import keeping_research_time, spent_before
 from deepresearch.config import ResearchConfig, load_config
 from deepresearch.errors import ConfigError, DeepResearchError
 from deepresearch.progress import Event, EventSink
@@ -31,7 +32,7 @@ from deepresearch.reports import (
     start_run_folder,
     write_run_folder,
 )
-from deepresearch.schemas import Report, Usage
+from deepresearch.schemas import Report
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -231,33 +232,40 @@ async def _drive(
             on_event(event)
 
     answer = _answerer(answers, on_clarify)
-    failed_at = partial_runs.failure_moment(read_trace(run_dir)) if graph_input is None else None
-    previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
+    trace = read_trace(run_dir)
+    failed_at = partial_runs.failure_moment(trace) if graph_input is None else None
+    spent = spent_before(trace, run_dir)  # a resumed run's budgets go on from what its earlier processes used
+    record(spent.session_event())
     async with (
         open_checkpointer(config) as saver,
         _services(services, config, run_id, record) as svc,
     ):
         graph = build_research_graph().compile(checkpointer=saver)
         context = build_context(
-            config, svc, run_id=run_id, chat_models=chat_models, events=record, show_reasoning=show_reasoning
+            config,
+            svc,
+            run_id=run_id,
+            chat_models=chat_models,
+            events=record,
+            show_reasoning=show_reasoning,
+            spent=spent,
         )
-        if previous_usage.calls:
-            context.models.ledger.record("earlier", previous_usage)
         thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
-        fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None
-        if fork is not None:  # a dead provider ended it: redo what the failure touched
-            record(Event(kind="run.resumed", message="continuing from before the model provider failed"))
-            await _stream(graph, None, fork, context, record)
-        # A resumed run that had already finished has nothing pending: just read its state.
-        elif graph_input is not None or (await graph.aget_state(thread)).next:
-            await _stream(graph, graph_input, thread, context, record)
-        state = await graph.aget_state(thread)
-        while state.interrupts:
-            questions = list(state.interrupts[0].value.get("questions", []))
-            record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
-            reply = await answer(questions)
-            await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
+        async with keeping_research_time(run_dir, context.clock):
+            fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None
+            if fork is not None:  # a dead provider ended it: redo what the failure touched
+                record(Event(kind="run.resumed", message="continuing from before the model provider failed"))
+                await _stream(graph, None, fork, context, record)
+            # A resumed run that had already finished has nothing pending: just read its state.
+            elif graph_input is not None or (await graph.aget_state(thread)).next:
+                await _stream(graph, graph_input, thread, context, record)
             state = await graph.aget_state(thread)
+            while state.interrupts:
+                questions = list(state.interrupts[0].value.get("questions", []))
+                record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
+                reply = await answer(questions)
+                await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
+                state = await graph.aget_state(thread)
     report: Report | None = state.values.get("report")
     if report is None:
         raise DeepResearchError(f"run {run_id} ended without a report (pending: {state.next})")
