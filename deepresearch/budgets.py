@@ -26,7 +26,7 @@ from deepresearch.schemas import StoppedBy, Usage
 
 # The run-wide budgets: when one is spent, all research stops (a step limit ends only its researcher).
 RUN_STOPPERS: tuple[StoppedBy, ...] = ("tokens", "time", "pages")
-SESSION = "run.session"  # the first event of each process that works on a run
+SESSION = "session.started"  # the first event of each process that works on a run
 PAGE_READ = "source.found"  # one per page read into the run
 MODEL_CALL = "llm.call"  # one per model call, with its token usage
 RESEARCH_TIME_FILE = "research_time.json"  # in the run's folder: {"research_s": total so far}

@@ -41,7 +41,7 @@ async def test_research_time_is_kept_in_the_run_folder_while_a_process_works(tmp
 def test_what_earlier_processes_spent_is_read_back(tmp_path: Path) -> None:
     (tmp_path / "research_time.json").write_text('{"research_s": 41.5}')
     trace = [
-        Event(kind="run.session"),
+        Event(kind="session.started"),
         Event(kind="llm.call", data={"input_tokens": 100, "output_tokens": 20, "calls": 1}),
         Event(kind="source.found"),
         Event(kind="source.found"),

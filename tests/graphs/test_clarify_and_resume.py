@@ -97,7 +97,7 @@ def test_a_killed_run_resumed_stops_at_its_time_budget_counted_across_both_proce
         extra_env={"DEEPRESEARCH_MAX_TIME_S": str(TIME_BUDGET_S)},
         ready=lambda: read_research_time(run_dir) >= TIME_BUDGET_S - 1.0,
     )
-    session = next(e for e in resumed.events_after_kill if e.kind == "run.session")
+    session = next(e for e in resumed.events_after_kill if e.kind == "session.started")
     earlier_s = float(session.data["research_s"])
     assert TIME_BUDGET_S - 1.0 <= earlier_s < TIME_BUDGET_S
     pages_before_kill = [e for e in read_trace(run_dir)[: -len(resumed.events_after_kill)] if e.kind == "source.found"]
