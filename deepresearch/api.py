@@ -32,6 +32,7 @@ from deepresearch.reports import (
     start_run_folder,
     write_run_folder,
 )
+from deepresearch.run_settings import chosen_run_settings, with_run_settings
 from deepresearch.schemas import Report
 
 if TYPE_CHECKING:
@@ -62,8 +63,13 @@ async def aresearch(
     show_reasoning: bool = False,
     server: str | None = None,
     follow_up: str | None = None,
+    **settings: Any,
 ) -> Report:
     """Research `question` and return the verified, cited report (also written to the run folder).
+
+    `settings` are per-run settings for this run only (`deepresearch.run_settings.RUN_SETTINGS`: models,
+    reasoning, temperature, clarify, depth, routing, search providers, budgets), e.g. `max_time_s=120`;
+    they win over `config` (default: the environment's) and are checked like any setting.
 
     With `follow_up` (an earlier run's id) the question follows up that run: its brief carries the earlier
     question and answer, the earlier report's verified findings and sources are reused (not fetched again,
@@ -82,13 +88,12 @@ async def aresearch(
     the models, and `aresume(run_id)` redoes what the failure touched once the provider answers.
 
     With `server` (a LangGraph server URL; default: the `server_url` setting) the run happens there: the
-    per-run settings (models, temperature, clarify, depth, routing, search providers, budgets) that `config` or
-    this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
-    given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
-    in-process only: a server sends each call's whole reasoning, and its deltas when it runs with
-    `DEEPRESEARCH_STREAM_REASONING=true`.
+    per-run settings that `settings`, `config` or this machine's environment set go with it, the rest are the
+    server's, and the run id (`run_id`, if given) is the server's thread id, a UUID. `chat_models` and
+    `services` are in-process only; with `show_reasoning` the server streams the reasoning deltas of this
+    run (`stream_reasoning`), and each call's whole reasoning comes either way.
     """
-    cfg = config or load_config()
+    cfg = with_run_settings(config, settings)
     remote_server = _server_for(server, cfg, chat_models, services)
     if remote_server is not None and follow_up:
         raise ConfigError("a follow-up runs in this process (it reads the earlier run's folder here), not on a server")
@@ -96,11 +101,14 @@ async def aresearch(
         from deepresearch import remote
 
         answer = _answerer(answers, on_clarify)
+        chosen = chosen_run_settings(cfg)
+        if show_reasoning:
+            chosen.setdefault("stream_reasoning", True)
         return await remote.aresearch(
             question,
             server=remote_server,
             config=cfg,
-            settings=remote.run_settings(cfg),
+            settings=chosen,
             answer=answer,
             on_event=on_event,
             run_id=run_id,
