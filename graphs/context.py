@@ -43,14 +43,16 @@ _OWN_PACKAGES = frozenset({"agents", "deepresearch", "graphs", "memory", "tools"
 
 
 @contextmanager
-def _piece(what: str) -> Iterator[None]:
-    """Imports in the block make up `what`: one of the project's modules missing from this installation
-    stops the run with one line naming the piece; a missing third-party library raises as it is."""
+def _piece(what: str, module: str = "") -> Iterator[None]:
+    """Imports in the block make up `what`: one of the project's modules (or `module`, the one a setting
+    names) missing from this installation stops the run with one line naming the piece; a missing
+    third-party library raises as it is."""
     try:
         yield
     except ModuleNotFoundError as error:
-        if (error.name or "").split(".")[0] in _OWN_PACKAGES:
-            message = f"{what} is not available: module {error.name} is missing from this installation"
+        missing = error.name or ""
+        if missing.split(".")[0] in _OWN_PACKAGES or (module and f"{module}.".startswith(f"{missing}.")):
+            message = f"{what} is not available: module {missing} is missing from this installation"
             raise ConfigError(message) from None
         raise
 
@@ -61,7 +63,7 @@ def load_services_factory(path: str) -> ServicesFactory:
     module_name, _, function_name = path.partition(":")
     if not module_name or not function_name:
         raise ConfigError(f"services_factory must look like package.module:function, not {path!r}")
-    with _piece(f"services factory {path}"):
+    with _piece(f"services factory {path}", module_name):
         module = importlib.import_module(module_name)
     factory = getattr(module, function_name, None)
     if not callable(factory):
