@@ -2,8 +2,8 @@
 
 `main(argv) -> int` is the entry point. Only Typer and the settings load at start-up (`ask`'s options are
 made from the per-run settings); langgraph, chromadb, playwright and llama.cpp load when a command needs
-them, so `--help` answers fast. Bad input (empty or huge question,
-bad settings, unknown run id, unreadable folder) is a one-line message and exit code 2, never a traceback.
+them, so `--help` answers fast. Bad input (empty or huge question, bad settings, unknown run id, unreadable
+folder) is a one-line message and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
