@@ -31,7 +31,7 @@ def describe(name: str) -> str:
     role, _, shared = name.partition("_")
     if role in ROLES and shared in ResearchConfig.model_fields:
         return f"{shared}, for the {role} only"
-    return name.replace("_", " ")
+    raise ValueError(f"per-run setting {name} has no description: give its field one (it is the option's help)")
 
 
 class RunSettings(BaseModel):
