@@ -85,7 +85,7 @@ def _reuse(hit: CacheHit, context: ResearchContext, now: float) -> Reuse:
     entry = hit.entry
     kind: QuestionKind = entry.kind if entry.kind in KIND_LABELS else "multi_hop"
     route = routed(kind, entry.reason or "no reason recorded", "cached run", context.config)
-    reuse = Reuse(dispatch=Dispatch(tasks=[], route=route, difficulty=route.difficulty))
+    reuse = Reuse(dispatch=Dispatch(tasks=[], route=route))
     redo: list[CachedTask] = list(hit.stale)
     for cached in hit.fresh:
         if not any(claim.passages for claim in cached.findings.claims):

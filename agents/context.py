@@ -1,4 +1,4 @@
-"""The one typed run context every agent reads: config, models, tools, memory, clock, events.
+"""The one typed run context every agent reads: config, models, tools, memory, budgets, events.
 
 The graph receives a `ResearchContext` as its `context_schema` and nodes read it through
 `Runtime[ResearchContext]`. Agents never build clients: tools and memory come from the injected
@@ -7,18 +7,16 @@ The graph receives a `ResearchContext` as its `context_schema` and nodes read it
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from langgraph.config import get_stream_writer
 
+from deepresearch.budgets import PageBudget, RunClock
 from deepresearch.config import ResearchConfig
-from deepresearch.errors import BudgetExceeded
 from deepresearch.llm import ModelSet
 from deepresearch.progress import Event, EventSink, ignore_event
 from deepresearch.schemas import Document, Passage
@@ -49,32 +47,6 @@ class Services:
     make_memory: MemoryFactory
     similarity: Similarity | None = None
     research_cache: ResearchCache | None = None
-
-
-@dataclass
-class RunClock:
-    """Wall-time and page budgets shared by every branch of one process's run."""
-
-    max_time_s: float
-    max_pages: int
-    started: float = field(default_factory=time.monotonic)
-    pages: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @property
-    def elapsed_s(self) -> float:
-        return time.monotonic() - self.started
-
-    def check_time(self) -> None:
-        if self.elapsed_s > self.max_time_s:
-            raise BudgetExceeded("time", round(self.elapsed_s, 1), self.max_time_s)
-
-    def take_page(self) -> None:
-        """Count one fetched page; raise when the run's page budget is already spent."""
-        with self._lock:
-            if self.pages >= self.max_pages:
-                raise BudgetExceeded("pages", self.pages, self.max_pages)
-            self.pages += 1
 
 
 def stream_sink(fallback: EventSink = ignore_event) -> EventSink:
@@ -108,13 +80,15 @@ def openai_tool_schema(tool: BaseTool) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ResearchContext:
-    """Everything a run's nodes may use; frozen, built once per process by `graphs.context`."""
+    """Everything a run's nodes may use, built once per process by `graphs.context.build_context`. Its
+    fields never change; the budgets they hold count down (shared by every branch of the run)."""
 
     config: ResearchConfig
     models: ModelSet
     services: Services
+    clock: RunClock  # the wall-time budget
+    pages: PageBudget  # the page budget: taken before every page read, by any tool
     run_id: str = ""
-    clock: RunClock | None = None
     events: EventSink = ignore_event
 
     def tool_schemas(self, agent_id: str) -> list[dict[str, Any]]:
@@ -125,9 +99,3 @@ class ResearchContext:
         stream_sink(self.events)(event)
         return event
 
-    @property
-    def run_clock(self) -> RunClock:
-        if self.clock is None:
-            object.__setattr__(self, "clock", RunClock(self.config.max_time_s, self.config.max_pages))
-        assert self.clock is not None
-        return self.clock

@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from langchain_core.messages import ToolCall
 
 from agents.leads import follow_up_names, names_in
-from agents.observe import SEARCH_TOOLS, Known, Observation, Workbench, url_key
+from agents.observe import SEARCH_TOOLS, Known, Observation, Workbench
 from agents.reading import read_urls
 from agents.researcher_turn import ResearcherTurn, StepOutput
+from deepresearch.schemas import url_key
 from deepresearch.text import fold
 from memory.fusion import reciprocal_rank_fusion
 

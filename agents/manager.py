@@ -86,7 +86,6 @@ class Dispatch:
     tasks: list[ResearchTask]
     notes: list[str] = field(default_factory=list)
     over_limit: bool = False  # tasks were dropped for the agent limit (not for being off-topic)
-    difficulty: Difficulty = "simple"
     route: Route | None = None
 
 
@@ -167,10 +166,10 @@ async def plan_research(brief: ResearchBrief, context: ResearchContext) -> Dispa
     if route.is_quick:  # one task on the whole question, searching with the planned tasks' first queries
         queries = [draft.queries[0] for draft in drafts if draft.queries] or [brief.question]
         quick = on_quick_path(ResearchTask(id="r1t1", goal=brief.question, queries=queries[:3]))
-        return Dispatch(tasks=[quick], notes=notes, difficulty=route.difficulty, route=route)
+        return Dispatch(tasks=[quick], notes=notes, route=route)
     dispatch = _to_tasks(drafts, 1, task_limit(route.difficulty, context), set())
     dispatch.notes[:0] = notes
-    dispatch.difficulty, dispatch.route = route.difficulty, route
+    dispatch.route = route
     return dispatch
 
 

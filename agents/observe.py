@@ -4,7 +4,9 @@ Tool results arrive as content + artifact (a `Document`, search hits, passages o
 Documents go into the agent's memory and come back as the few passages relevant to the task, delimited
 as data; errors and invalid arguments come back as hint-carrying tool messages, and every one of them is
 a `tool.error` event, whether the model asked for the call or the system made it. A search that failed
-is not a search that was tried. Nothing here raises to the loop except programming errors.
+is not a search that was tried. Every page read, whichever tool reads it, first takes a page of the run's
+page budget (`Workbench.run`); a spent budget stops the researcher. Nothing here raises to the loop except
+programming errors.
 """
 
 from __future__ import annotations
@@ -20,16 +22,12 @@ from pydantic import BaseModel, ValidationError
 from agents.context import AgentMemory, ResearchContext
 from agents.evidence import clean_passages, neutralize, passages_from_document, render_passages
 from deepresearch.errors import BudgetExceeded, ToolError
-from deepresearch.schemas import Document, Passage, ResearchTask, SearchHit, Source, normalize_url
+from deepresearch.schemas import Document, Passage, ResearchTask, SearchHit, Source, url_key
 
 Actor = Literal["model", "system"]
 FETCH_TOOLS = frozenset({"fetch_page", "browse_page"})
 SEARCH_TOOLS = frozenset({"web_search", "search_local"})
 PASSAGES_PER_PAGE = 3
-
-
-def url_key(url: str) -> str:
-    return normalize_url(url) if "://" in url else url.strip()
 
 
 @dataclass
@@ -119,19 +117,42 @@ class Workbench:
         if name not in self.tools:
             return self._failed(observation, call, _invalid_arguments(name, "unknown tool", self.tools))
         try:
-            content, artifact = ran if ran is not None else await run_tool(self.tools[name], args, observation)
+            content, artifact = ran if ran is not None else await self.run(name, args, observation)
         except (ValidationError, ToolException, TypeError) as error:
             detail = str(error).splitlines()[0] if str(error) else type(error).__name__
             return self._failed(observation, call, _invalid_arguments(name, detail, self.tools))
         return await self._observed(observation, call, content, artifact, known)
 
+    async def run(self, name: str, args: dict[str, Any], observation: Observation | None = None) -> tuple[Any, Any]:
+        """Tool `name`'s content and artifact. A page read takes a page of the run's budget first and gives it
+        back if the read fails; when the budget is spent the tool does not run and the artifact is the
+        `BudgetExceeded`."""
+        tool = self.tools[name]
+        if name not in FETCH_TOOLS:
+            return await run_tool(tool, args, observation)
+        try:
+            self.context.pages.take()
+        except BudgetExceeded as spent:
+            return str(spent), spent
+        try:
+            content, artifact = await run_tool(tool, args, observation)
+        except BaseException:  # stopped or failed: the page was not read
+            self.context.pages.give_back()
+            raise
+        if not isinstance(artifact, Document):
+            self.context.pages.give_back()
+        return content, artifact
+
     async def _observed(
         self, observation: Observation, call: ToolCall, content: Any, artifact: Any, known: Known
     ) -> Observation:
         name, args = call["name"], call["args"]
+        if isinstance(artifact, BudgetExceeded):
+            self.context.emit("budget.exceeded", str(artifact), agent=self.agent_id, limit=artifact.limit)
+            observation.stopped_by = artifact.limit
+            observation.message.content = "The run's page budget is spent: stop and conclude with what you have."
+            return observation
         if isinstance(artifact, ToolError):
-            if artifact.kind == "blocked_by_policy" and "page budget" in artifact.message:
-                observation.stopped_by = "pages"
             return self._failed(observation, call, artifact)
         if isinstance(artifact, Document):
             return await self._read_document(observation, artifact, str(args.get("url", "")), known)
@@ -177,13 +198,6 @@ class Workbench:
         self, observation: Observation, doc: Document, requested_url: str, known: Known
     ) -> Observation:
         context, agent_id = self.context, self.agent_id
-        try:
-            context.run_clock.take_page()
-        except BudgetExceeded as exceeded:
-            context.emit("budget.exceeded", str(exceeded), agent=agent_id, limit=exceeded.limit)
-            observation.stopped_by = exceeded.limit
-            observation.message.content = "The run's page budget is spent: stop and conclude with what you have."
-            return observation
         kind: Literal["web", "local"] = "web" if doc.url.startswith(("http://", "https://")) else "local"
         source = Source.from_document(doc, kind=kind)
         observation.sources[source.id] = source

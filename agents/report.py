@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from agents.citations import references_markdown
-from agents.self_consistency import AnswerVote, normalize_answer
+from agents.self_consistency import AnswerVote
 from agents.support import split_sentences
 from agents.verification import SUPPORT_AFTER, VERDICTS, ReportScores
+from deepresearch.budgets import run_stopper
 from deepresearch.schemas import (
     Citation,
     Report,
@@ -23,6 +24,7 @@ from deepresearch.schemas import (
     StoppedBy,
     Usage,
 )
+from deepresearch.text import normalize_answer
 
 LIMIT_NAMES: dict[str, str] = {
     "agents": "the agent limit (max_agents)",
@@ -33,7 +35,6 @@ LIMIT_NAMES: dict[str, str] = {
     "pages": "the page budget (max_pages)",
     "provider": "a model provider that failed on every attempt and fallback (the trace's llm.provider_failed names it)",
 }
-_RUN_STOPPERS: tuple[StoppedBy, ...] = ("tokens", "time", "pages")
 
 
 @dataclass
@@ -58,10 +59,7 @@ class RunRecord:
 
 def stopped_by(limits_hit: Sequence[str]) -> StoppedBy | None:
     """The limit that ended research early: a run-wide budget wins over per-agent step limits."""
-    for name in _RUN_STOPPERS:
-        if name in limits_hit:
-            return name
-    return "steps" if "steps" in limits_hit else None
+    return run_stopper(limits_hit) or ("steps" if "steps" in limits_hit else None)
 
 
 def short_answer(body: str) -> str:

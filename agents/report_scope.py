@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 from agents.citations import Evidence
 from agents.context import ResearchContext
-from agents.router import Depth
-from deepresearch.config import Tier
+from deepresearch.config import Depth, Tier
 from deepresearch.llm.handle import ChatModelHandle
 from deepresearch.schemas import ResearchBrief, ResearchTask
 

@@ -124,7 +124,7 @@ async def think(turn: ResearcherTurn, context: ResearchContext) -> AIMessage | N
         return None
     tools = [*context.tool_schemas(agent_id), FINISH_TOOL]
     try:
-        context.run_clock.check_time()
+        context.clock.check_time()
         model = context.models.for_role("researcher", turn.task.model_tier)
         reply = await model.ainvoke(turn.messages, tools=tools, agent=agent_id)
     except BudgetExceeded as exceeded:

@@ -11,9 +11,9 @@ from langchain_core.messages import AnyMessage
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.finish import ResearcherFindings
-from agents.observe import Observation, url_key
+from agents.observe import Observation
 from deepresearch.progress import Event
-from deepresearch.schemas import Passage, ResearchTask, Source
+from deepresearch.schemas import Passage, ResearchTask, Source, url_key
 
 
 class FailedCall(BaseModel):

@@ -23,11 +23,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from deepresearch.config import ResearchConfig
+from deepresearch.config import Depth, ResearchConfig
 from deepresearch.schemas import ResearchTask
 
 QuestionKind = Literal["lookup", "multi_hop", "survey"]
-Depth = Literal["quick", "standard", "deep"]
 Difficulty = Literal["simple", "moderate", "broad"]
 DecidedBy = Literal["model", "question shape", "cached run"]
 

@@ -11,25 +11,17 @@ round like the ones before it; the task of that round names the answers that dis
 from __future__ import annotations
 
 import asyncio
-import re
-import string
 from collections.abc import Awaitable, Callable, Sequence
 
 from pydantic import BaseModel, Field
 
 from agents.context import ResearchContext
 from agents.router import on_quick_path
+from deepresearch.budgets import run_stopper
 from deepresearch.schemas import ResearchTask
+from deepresearch.text import normalize_answer
 
-RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
 MAX_CANDIDATES_IN_TASK = 3
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCTUATION = str.maketrans("", "", string.punctuation)
-
-
-def normalize_answer(text: str) -> str:
-    """HotpotQA's answer normalization: lower case, punctuation and articles removed, single spaces."""
-    return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())
 
 
 class AnswerVote(BaseModel):
@@ -94,14 +86,14 @@ def wants_another_round(
     config = context.config
     if config.samples < 2 or vote.agreement >= config.min_agreement or already_rechecked:
         return False
-    if round_no >= config.max_rounds or RUN_STOPPERS & set(limits_hit):
+    if round_no >= config.max_rounds or run_stopper(limits_hit):
         return False
     rounds_done = max(round_no, 1)
     remaining_tokens = context.models.ledger.remaining
     used_tokens = context.models.ledger.total.total_tokens
     if remaining_tokens is not None and remaining_tokens < used_tokens / rounds_done:
         return False
-    elapsed = context.run_clock.elapsed_s
+    elapsed = context.clock.elapsed_s
     return config.max_time_s - elapsed >= elapsed / rounds_done
 
 

@@ -26,9 +26,10 @@ from agents.leads import names_in
 from agents.passage_report import Coverage, choose_report, parts_of
 from agents.relevance import judge_for
 from agents.report_scope import SummaryRequest
-from agents.self_consistency import Answerer, AnswerVote, normalize_answer, sample_short_answers
+from agents.self_consistency import Answerer, AnswerVote, sample_short_answers
 from agents.summarizer import Draft
 from deepresearch.schemas import Claim
+from deepresearch.text import normalize_answer
 
 
 @dataclass(frozen=True)

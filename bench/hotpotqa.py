@@ -57,7 +57,7 @@ import time
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -70,7 +70,7 @@ from agents.weak_model import cut_preamble  # noqa: E402
 from bench.hotpotqa_data import Question, file_digest, load, offline_main, save_results  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
-from deepresearch.config import ResearchConfig, load_config  # noqa: E402
+from deepresearch.config import Depth, ResearchConfig, load_config  # noqa: E402
 from deepresearch.errors import StructuredOutputError  # noqa: E402
 from deepresearch.llm import ModelSet  # noqa: E402
 from deepresearch.progress import Event, EventRecorder  # noqa: E402
@@ -313,7 +313,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--data", type=Path, required=True, help="a HotpotQA-format JSON file")
     parser.add_argument("--n", type=int, help="only the first N questions (default: all)")
-    parser.add_argument("--depth", choices=["quick", "standard", "deep"], help="research depth (default: configured)")
+    parser.add_argument("--depth", choices=get_args(Depth), help="research depth (default: configured)")
     parser.add_argument("--model", help="provider:model for every role (default: configured, else embedded)")
     parser.add_argument("--out", type=Path, help="results JSON (default: <work dir>/results-<time>.json)")
     parser.add_argument("--work-dir", type=Path, help="library, runs and results (default: a cache dir per file)")

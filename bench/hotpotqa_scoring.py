@@ -1,27 +1,20 @@
 """HotpotQA answer scoring, as in the official evaluation script (`hotpot_evaluate_v1.py`), plus ratios.
 
-`normalize_answer` lower-cases, removes punctuation, the articles a/an/the and extra whitespace.
-`exact_match` compares normalized strings. `f1` is token F1 over normalized tokens, except that when
-either side normalizes to "yes", "no" or "noanswer" and the two differ, F1 is 0 (so "yes" never earns
-partial credit against "no", nor a sentence that merely contains "yes").
+`normalize_answer` (`deepresearch.text`, shared with self-consistency voting) lower-cases, removes
+punctuation, the articles a/an/the and extra whitespace. `exact_match` compares normalized strings. `f1` is
+token F1 over normalized tokens, except that when either side normalizes to "yes", "no" or "noanswer" and
+the two differ, F1 is 0 (so "yes" never earns partial credit against "no", nor a sentence that merely
+contains "yes").
 """
 
 from __future__ import annotations
 
-import re
-import string
 from collections import Counter
 from collections.abc import Iterable
 
-_ARTICLES = re.compile(r"\b(a|an|the)\b")
-_PUNCTUATION = frozenset(string.punctuation)
+from deepresearch.text import normalize_answer
+
 _SPECIAL = frozenset({"yes", "no", "noanswer"})
-
-
-def normalize_answer(text: str) -> str:
-    lowered = text.lower()
-    without_punctuation = "".join(ch for ch in lowered if ch not in _PUNCTUATION)
-    return " ".join(_ARTICLES.sub(" ", without_punctuation).split())
 
 
 def exact_match(prediction: str, gold: str) -> float:

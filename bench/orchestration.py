@@ -17,15 +17,13 @@ import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import get_args
 
 from bench.scripted_run import TimedRun, load_average, timed_run
-from deepresearch.config import ROLES, ResearchConfig, load_config
+from deepresearch.config import ROLES, Depth, ResearchConfig, load_config
 from deepresearch.testing import FakeWeb, ResearchResponder, ScriptedChatModel, aspect_pages, scripted_services
 from graphs.research import build_research_graph
 from graphs.researcher import build_researcher_graph
-
-Depth = Literal["quick", "standard", "deep"]
 
 MODEL_S = 0.5  # L
 SEARCH_S = 0.3  # S
@@ -245,10 +243,10 @@ def report(results: Sequence[DepthResult]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.orchestration", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--depth", action="append", choices=["quick", "standard", "deep"], help="repeatable; default: all three"
+        "--depth", action="append", choices=get_args(Depth), help="repeatable; default: all three"
     )
     args = parser.parse_args(argv)
-    depths: list[Depth] = args.depth or ["quick", "standard", "deep"]
+    depths: list[Depth] = args.depth or list(get_args(Depth))
     print(report(asyncio.run(measure(depths))))
     return 0
 

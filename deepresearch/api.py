@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from deepresearch import partial_runs
+from deepresearch.budgets import keeping_research_time, spent_before
 from deepresearch.config import ResearchConfig, load_config
 from deepresearch.errors import ConfigError, DeepResearchError
 from deepresearch.progress import Event, EventSink
@@ -31,7 +32,8 @@ from deepresearch.reports import (
     start_run_folder,
     write_run_folder,
 )
-from deepresearch.schemas import Report, Usage
+from deepresearch.run_settings import chosen_run_settings, with_run_settings
+from deepresearch.schemas import Report
 
 if TYPE_CHECKING:
     from langchain_core.runnables import RunnableConfig
@@ -61,8 +63,13 @@ async def aresearch(
     show_reasoning: bool = False,
     server: str | None = None,
     follow_up: str | None = None,
+    **settings: Any,
 ) -> Report:
     """Research `question` and return the verified, cited report (also written to the run folder).
+
+    `settings` are per-run settings for this run only (`deepresearch.run_settings.RUN_SETTINGS`: models,
+    reasoning, temperature, clarify, depth, routing, search providers, budgets), e.g. `max_time_s=120`;
+    they win over `config` (default: the environment's) and are checked like any setting.
 
     With `follow_up` (an earlier run's id) the question follows up that run: its brief carries the earlier
     question and answer, the earlier report's verified findings and sources are reused (not fetched again,
@@ -81,13 +88,12 @@ async def aresearch(
     the models, and `aresume(run_id)` redoes what the failure touched once the provider answers.
 
     With `server` (a LangGraph server URL; default: the `server_url` setting) the run happens there: the
-    per-run settings (models, temperature, clarify, depth, routing, search providers, budgets) that `config` or
-    this machine's environment set go with it, the rest are the server's, and the run id (`run_id`, if
-    given) is the server's thread id, a UUID. `chat_models`, `services` and `show_reasoning` are
-    in-process only: a server sends each call's whole reasoning, and its deltas when it runs with
-    `DEEPRESEARCH_STREAM_REASONING=true`.
+    per-run settings that `settings`, `config` or this machine's environment set go with it, the rest are the
+    server's, and the run id (`run_id`, if given) is the server's thread id, a UUID. `chat_models` and
+    `services` are in-process only; with `show_reasoning` the server streams the reasoning deltas of this
+    run (`stream_reasoning`), and each call's whole reasoning comes either way.
     """
-    cfg = config or load_config()
+    cfg = with_run_settings(config, settings)
     remote_server = _server_for(server, cfg, chat_models, services)
     if remote_server is not None and follow_up:
         raise ConfigError("a follow-up runs in this process (it reads the earlier run's folder here), not on a server")
@@ -95,11 +101,14 @@ async def aresearch(
         from deepresearch import remote
 
         answer = _answerer(answers, on_clarify)
+        chosen = chosen_run_settings(cfg)
+        if show_reasoning:
+            chosen.setdefault("stream_reasoning", True)
         return await remote.aresearch(
             question,
             server=remote_server,
             config=cfg,
-            settings=remote.run_settings(cfg),
+            settings=chosen,
             answer=answer,
             on_event=on_event,
             run_id=run_id,
@@ -231,33 +240,40 @@ async def _drive(
             on_event(event)
 
     answer = _answerer(answers, on_clarify)
-    failed_at = partial_runs.failure_moment(read_trace(run_dir)) if graph_input is None else None
-    previous_usage = sum((Usage.model_validate(e.data) for e in read_trace(run_dir) if e.kind == "llm.call"), Usage())
+    trace = read_trace(run_dir)
+    failed_at = partial_runs.failure_moment(trace) if graph_input is None else None
+    spent = spent_before(trace, run_dir)  # a resumed run's budgets go on from what its earlier processes used
+    record(spent.session_event())
     async with (
         open_checkpointer(config) as saver,
         _services(services, config, run_id, record) as svc,
     ):
         graph = build_research_graph().compile(checkpointer=saver)
         context = build_context(
-            config, svc, run_id=run_id, chat_models=chat_models, events=record, show_reasoning=show_reasoning
+            config,
+            svc,
+            run_id=run_id,
+            chat_models=chat_models,
+            events=record,
+            show_reasoning=show_reasoning,
+            spent=spent,
         )
-        if previous_usage.calls:
-            context.models.ledger.record("earlier", previous_usage)
         thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
-        fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None
-        if fork is not None:  # a dead provider ended it: redo what the failure touched
-            record(Event(kind="run.resumed", message="continuing from before the model provider failed"))
-            await _stream(graph, None, fork, context, record)
-        # A resumed run that had already finished has nothing pending: just read its state.
-        elif graph_input is not None or (await graph.aget_state(thread)).next:
-            await _stream(graph, graph_input, thread, context, record)
-        state = await graph.aget_state(thread)
-        while state.interrupts:
-            questions = list(state.interrupts[0].value.get("questions", []))
-            record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
-            reply = await answer(questions)
-            await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
+        async with keeping_research_time(run_dir, context.clock):
+            fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None
+            if fork is not None:  # a dead provider ended it: redo what the failure touched
+                record(Event(kind="run.resumed", message="continuing from before the model provider failed"))
+                await _stream(graph, None, fork, context, record)
+            # A resumed run that had already finished has nothing pending: just read its state.
+            elif graph_input is not None or (await graph.aget_state(thread)).next:
+                await _stream(graph, graph_input, thread, context, record)
             state = await graph.aget_state(thread)
+            while state.interrupts:
+                questions = list(state.interrupts[0].value.get("questions", []))
+                record(Event(kind="clarify.asked", message=" | ".join(questions), data={"questions": questions}))
+                reply = await answer(questions)
+                await _stream(graph, Command(resume=reply if reply is not None else []), thread, context, record)
+                state = await graph.aget_state(thread)
     report: Report | None = state.values.get("report")
     if report is None:
         raise DeepResearchError(f"run {run_id} ended without a report (pending: {state.next})")

@@ -1,8 +1,9 @@
 """The terminal app: `deepresearch "question"`, run review, index, doctor and config.
 
-`main(argv) -> int` is the entry point. Only Typer loads at start-up; langgraph, chromadb, playwright and
-llama.cpp load when a command needs them, so `--help` answers fast. Bad input (empty or huge question,
-bad settings, unknown run id, unreadable folder) is a one-line message and exit code 2, never a traceback.
+`main(argv) -> int` is the entry point. Only Typer and the settings load at start-up (`ask`'s options are
+made from the per-run settings); langgraph, chromadb, playwright and llama.cpp load when a command needs
+them, so `--help` answers fast. Bad input (empty or huge question, bad settings, unknown run id, unreadable
+folder) is a one-line message and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from deepresearch import cli_serving as serving
+from deepresearch.cli_options import with_run_setting_options
 
 if TYPE_CHECKING:
     from deepresearch.config import ResearchConfig
@@ -206,57 +208,33 @@ def _check_run_settings(config: ResearchConfig) -> None:
 
 
 @app.command()
+@with_run_setting_options
 def ask(
     question: Annotated[str, typer.Argument(help="What to research.")],
-    depth: Annotated[str | None, typer.Option(help="quick | standard | deep")] = None,
-    model: Annotated[str | None, typer.Option(help="provider:model for every role")] = None,
-    rewriter_model: Annotated[str | None, typer.Option()] = None,
-    clarifier_model: Annotated[str | None, typer.Option()] = None,
-    manager_model: Annotated[str | None, typer.Option()] = None,
-    researcher_model: Annotated[str | None, typer.Option()] = None,
-    summarizer_model: Annotated[str | None, typer.Option()] = None,
-    verifier_model: Annotated[str | None, typer.Option()] = None,
-    search: Annotated[str | None, typer.Option(help="search providers in order, e.g. searxng,local")] = None,
     docs: Annotated[
         list[Path] | None,
         # readable=False: `_check_docs` judges paths, in one line (Typer's own check prints four).
         typer.Option(help="a folder or file of your own to research too", readable=False),
     ] = None,
     offline: Annotated[bool, typer.Option(help="local corpus and embedded model only")] = False,
-    no_clarify: Annotated[bool, typer.Option("--no-clarify", help="record assumptions instead of asking")] = False,
     show_thinking: Annotated[bool, typer.Option(help="show the models' reasoning text")] = False,
-    max_tokens: Annotated[int | None, typer.Option(help="token budget for the run")] = None,
-    max_time: Annotated[float | None, typer.Option(help="wall-time budget in seconds")] = None,
-    max_agents: Annotated[int | None, typer.Option(help="most researchers at once")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
     out: Annotated[Path | None, typer.Option(help="also copy the run's files here")] = None,
     server: Annotated[str | None, typer.Option(help="run on this LangGraph server, e.g. http://host:2024")] = None,
     follow_up: Annotated[str | None, typer.Option(help="the id of an earlier run this question follows up")] = None,
+    **settings: Any,
 ) -> None:
-    """Research a question and print a cited report."""
+    """Research a question and print a cited report. Every per-run setting has an option here."""
     from deepresearch.api import aresearch, new_run_id
     from deepresearch.config import EMBEDDED_MODEL, ROLES
 
     text = _check_question(question)
-    overrides: dict[str, Any] = {
-        "depth": depth,
-        "model": model,
-        "rewriter_model": rewriter_model,
-        "clarifier_model": clarifier_model,
-        "manager_model": manager_model,
-        "researcher_model": researcher_model,
-        "summarizer_model": summarizer_model,
-        "verifier_model": verifier_model,
-        "search_providers": search,
-        "max_tokens": max_tokens,
-        "max_time_s": max_time,
-        "max_agents": max_agents,
-        "clarify": False if no_clarify else None,
-        "docs_paths": _check_docs(docs) if docs else None,
-    }
+    overrides: dict[str, Any] = {**settings, "docs_paths": _check_docs(docs) if docs else None}
     if offline:
         overrides.update({f"{role}_model": EMBEDDED_MODEL for role in ROLES}, model=EMBEDDED_MODEL)
         overrides["search_providers"] = ["local"]
+    if server and show_thinking and overrides.get("stream_reasoning") is None:
+        overrides["stream_reasoning"] = True  # the server streams this run's reasoning as it comes
     config = _load(**overrides, server_url=server)
     if config.server_url and docs:
         raise UserError("--docs reads files on this machine; on a server, index them there (deepresearch index)")
@@ -384,25 +362,30 @@ def reports_verify(
 @reports_app.command("export")
 def reports_export(
     run_id: str,
-    html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file")] = True,
+    html: Annotated[bool, typer.Option("--html", help="one self-contained HTML file (the default)")] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="a PDF, printed from the HTML export by Chromium")] = False,
     out: Annotated[Path | None, typer.Option(help="where to write it (default: in the run folder)")] = None,
 ) -> None:
-    """Export a report as a self-contained HTML file (or a PDF of it) with linked citations and their passages."""
+    """Export a report as a self-contained HTML file and/or a PDF of it, with linked citations and their
+    passages. Without --html or --pdf: HTML; with both: both, beside the run's report."""
     from deepresearch.html_export import report_to_html
     from deepresearch.review import load_finished_report
 
+    wants_html = html or not pdf
+    if out is not None and wants_html and pdf:
+        raise UserError("--out names one file: export --html and --pdf one at a time, or leave out --out")
     config = _load()
     folder, report = load_finished_report(config, run_id)
+    if wants_html:
+        target = out or folder / "report.html"
+        target.write_text(report_to_html(report), encoding="utf-8")
+        typer.echo(str(target))
     if pdf:
         from deepresearch.pdf_export import write_pdf
 
         target = out or folder / "report.pdf"
         asyncio.run(write_pdf(report, target, config))
-    else:
-        target = out or folder / "report.html"
-        target.write_text(report_to_html(report), encoding="utf-8")
-    typer.echo(str(target))
+        typer.echo(str(target))
 
 
 # `serve` and `mcp` live in their own module: the review pages and the MCP server are optional extras.

@@ -21,6 +21,8 @@ ROLES: tuple[Role, ...] = ("rewriter", "clarifier", "manager", "researcher", "su
 
 Tier = Literal["fast", "reasoning"]
 ReasoningEffort = Literal["minimal", "low", "medium", "high"]
+# How far a run researches: the quick path, the standard graph, or every agent on every question.
+Depth = Literal["quick", "standard", "deep"]
 # Which model tier each role uses when it has no `<role>_model` of its own. Short, bounded decisions
 # (rewrite, clarify, plan/review, judge) take the fast tier; the work that reads and writes at length takes
 # the reasoning tier. The quick path of a simple lookup moves the researcher to the fast tier too.
@@ -48,6 +50,18 @@ def _env_alias(name: str, *vendor_names: str) -> Any:
 CommaList = Annotated[list[str], NoDecode]
 
 
+class PerRun:
+    """Marks a setting a run may choose for itself (`Annotated[type, PER_RUN]`): `deepresearch ask` has an
+    option for it, `research()` takes it as a keyword, and a client of a LangGraph server sends it with the
+    run (`deepresearch.run_settings`). Keys, URLs, paths and anything of the machine's are never per run."""
+
+    def __repr__(self) -> str:
+        return "PER_RUN"
+
+
+PER_RUN = PerRun()
+
+
 class ResearchConfig(BaseSettings):
     """Everything a run needs to know, frozen for the run's lifetime."""
 
@@ -61,13 +75,13 @@ class ResearchConfig(BaseSettings):
     )
 
     # Models: one default for every role, each role overridable ("provider:model").
-    model: str = EMBEDDED_MODEL
-    rewriter_model: str | None = None
-    clarifier_model: str | None = None
-    manager_model: str | None = None
-    researcher_model: str | None = None
-    summarizer_model: str | None = None
-    verifier_model: str | None = None
+    model: Annotated[str, PER_RUN] = Field(default=EMBEDDED_MODEL, description="provider:model for every role")
+    rewriter_model: Annotated[str | None, PER_RUN] = None
+    clarifier_model: Annotated[str | None, PER_RUN] = None
+    manager_model: Annotated[str | None, PER_RUN] = None
+    researcher_model: Annotated[str | None, PER_RUN] = None
+    summarizer_model: Annotated[str | None, PER_RUN] = None
+    verifier_model: Annotated[str | None, PER_RUN] = None
     # Fallback models per role, tried in order when every attempt at the role's own model fails
     # (deepresearch.llm.handle): a comma-separated list of provider:model, for every role or for one.
     fallback_models: CommaList = Field(default_factory=list)
@@ -77,7 +91,9 @@ class ResearchConfig(BaseSettings):
     researcher_fallback_models: CommaList | None = None
     summarizer_fallback_models: CommaList | None = None
     verifier_fallback_models: CommaList | None = None
-    temperature: float = Field(default=0.2, ge=0.0, le=2.0)
+    temperature: Annotated[float, PER_RUN] = Field(
+        default=0.2, ge=0.0, le=2.0, description="sampling temperature of every call"
+    )
     max_output_tokens: int = Field(default=1024, ge=16)
     # Seconds one model call may take in all, thinking included (reasoning models think for minutes).
     llm_timeout_s: float = Field(default=600.0, gt=0)
@@ -93,27 +109,38 @@ class ResearchConfig(BaseSettings):
     # Reasoning, per role in each provider's own terms (deepresearch.llm.providers): OpenAI and compatible
     # servers take the effort as `reasoning_effort`, Anthropic as its effort setting; the thinking budget is
     # Anthropic's `budget_tokens` and OpenRouter's `reasoning.max_tokens`. Unset: the model's default.
-    reasoning_effort: ReasoningEffort | None = None
-    rewriter_reasoning_effort: ReasoningEffort | None = None
-    clarifier_reasoning_effort: ReasoningEffort | None = None
-    manager_reasoning_effort: ReasoningEffort | None = None
-    researcher_reasoning_effort: ReasoningEffort | None = None
-    summarizer_reasoning_effort: ReasoningEffort | None = None
-    verifier_reasoning_effort: ReasoningEffort | None = None
-    thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    rewriter_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    clarifier_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    manager_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    researcher_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    summarizer_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
-    verifier_thinking_budget_tokens: int | None = Field(default=None, ge=1024)
+    reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = Field(
+        default=None,
+        description="how hard reasoning models think: minimal, low, medium or high (unset: the model's default)",
+    )
+    rewriter_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    clarifier_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    manager_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    researcher_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    summarizer_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    verifier_reasoning_effort: Annotated[ReasoningEffort | None, PER_RUN] = None
+    thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(
+        default=None, ge=1024, description="tokens a reasoning model may think per call (Anthropic, OpenRouter)"
+    )
+    rewriter_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
+    clarifier_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
+    manager_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
+    researcher_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
+    summarizer_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
+    verifier_thinking_budget_tokens: Annotated[int | None, PER_RUN] = Field(default=None, ge=1024)
     # A cap on one call's thinking, enforced on the stream whatever the provider: past it the reply is cut
     # and the model is asked once to answer without more thought (deepresearch.llm.streaming).
-    thinking_cap_tokens: int | None = Field(default=None, ge=1)
-    thinking_cap_s: float | None = Field(default=None, gt=0)
+    thinking_cap_tokens: Annotated[int | None, PER_RUN] = Field(
+        default=None, ge=1, description="cut one call's thinking past this many tokens, whatever the provider"
+    )
+    thinking_cap_s: Annotated[float | None, PER_RUN] = Field(
+        default=None, gt=0, description="cut one call's thinking past this many seconds, whatever the provider"
+    )
     # Emit live reasoning deltas in every run, not only when a caller asks (--show-thinking, show_reasoning):
     # set it on a LangGraph server so that `--server ... --show-thinking` clients see reasoning as it comes.
-    stream_reasoning: bool = False
+    stream_reasoning: Annotated[bool, PER_RUN] = Field(
+        default=False, description="stream the models' reasoning as it comes in every run (on a server: to its clients)"
+    )
     structured_attempts: int = Field(default=3, ge=1, le=10)
     structured_method: Literal["auto", "native", "json_mode", "prompt"] = "auto"
     # Model profiles (deepresearch.llm.profiles): JSON overrides of what the defaults say about a model, for
@@ -150,7 +177,10 @@ class ResearchConfig(BaseSettings):
     embedded_state_cache_mb: int = Field(default=1024, ge=0)
 
     # Search.
-    search_providers: CommaList = Field(default_factory=lambda: ["duckduckgo", "local"])
+    search_providers: Annotated[CommaList, PER_RUN] = Field(
+        default_factory=lambda: ["duckduckgo", "local"],
+        description="search providers in order, comma-separated, e.g. searxng,local",
+    )
     tavily_api_key: SecretStr | None = Field(
         default=None, validation_alias=_env_alias("tavily_api_key", "TAVILY_API_KEY")
     )
@@ -185,23 +215,41 @@ class ResearchConfig(BaseSettings):
     tool_timeout_margin_s: float = Field(default=10.0, ge=0)
 
     # Budgets: hard limits, enforced.
-    max_agents: int = Field(default=3, ge=1, le=16)
-    max_rounds: int = Field(default=2, ge=1, le=10)
-    max_steps: int = Field(default=8, ge=1, le=100)
-    max_tokens: int = Field(default=200_000, ge=1)
-    max_time_s: float = Field(default=900.0, gt=0)
-    max_pages: int = Field(default=30, ge=1)
-    max_revisions: int = Field(default=2, ge=0, le=10)
+    max_agents: Annotated[int, PER_RUN] = Field(default=3, ge=1, le=16, description="most researchers at once")
+    max_rounds: Annotated[int, PER_RUN] = Field(default=2, ge=1, le=10, description="most research rounds")
+    max_steps: Annotated[int, PER_RUN] = Field(default=8, ge=1, le=100, description="most steps per researcher")
+    max_tokens: Annotated[int, PER_RUN] = Field(default=200_000, ge=1, description="token budget of the run")
+    max_time_s: Annotated[float, PER_RUN] = Field(
+        default=900.0, gt=0,
+        description="research-time budget in seconds; a resumed run counts the time it already spent",
+    )
+    max_pages: Annotated[int, PER_RUN] = Field(
+        default=30, ge=1, description="page budget of the run; a resumed run counts the pages it already read"
+    )
+    max_revisions: Annotated[int, PER_RUN] = Field(default=2, ge=0, le=10, description="most revisions of the report")
 
     # Run behaviour.
-    clarify: bool = True
+    clarify: Annotated[bool, PER_RUN] = Field(
+        default=True, description="ask clarifying questions (off: record assumptions instead)"
+    )
     # Unset: the router sizes each question (standard when the router is off); set: it decides, not the router.
-    depth: Literal["quick", "standard", "deep"] | None = None
+    depth: Annotated[Depth | None, PER_RUN] = Field(
+        default=None, description="quick, standard or deep (unset: the router sizes each question)"
+    )
 
     # Difficulty routing and the research cache (README: Inference-time scaling).
-    fast_model: str = ""  # provider:model of the fast tier (ROLE_TIERS); empty: `model`
-    reasoning_model: str = ""  # provider:model of the reasoning tier; empty: `model`
-    router: bool = True  # simple lookups take the quick path: one researcher, one search step, one round, fast model
+    # provider:model of the fast tier (ROLE_TIERS); empty: `model`
+    fast_model: Annotated[str, PER_RUN] = Field(
+        default="", description="provider:model of the fast tier (rewrite, clarify, plan, judge); empty: model"
+    )
+    # provider:model of the reasoning tier; empty: `model`
+    reasoning_model: Annotated[str, PER_RUN] = Field(
+        default="", description="provider:model of the reasoning tier (research, writing); empty: model"
+    )
+    # simple lookups take the quick path: one researcher, one search step, one round, fast model
+    router: Annotated[bool, PER_RUN] = Field(
+        default=True, description="send simple lookups down the quick path"
+    )
     research_cache: bool = False  # reuse a close earlier brief's fresh findings; research only what is missing
     research_cache_similarity: float = Field(default=0.9, ge=0.0, le=1.0)  # brief embedding cosine for a hit
     research_cache_max_age_s: float = Field(default=604_800.0, ge=0)  # cached findings older than this are redone
@@ -323,7 +371,12 @@ def load_config(**overrides: Any) -> ResearchConfig:
     try:
         return ResearchConfig(**explicit)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in exc.errors()
-        )
-        raise ConfigError(f"invalid settings: {problems}") from None
+        raise invalid_settings(exc) from None
+
+
+def invalid_settings(error: ValidationError) -> ConfigError:
+    """A validation error as the one-line `ConfigError` that names each bad setting."""
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in error.errors()
+    )
+    return ConfigError(f"invalid settings: {problems}")

@@ -29,6 +29,7 @@ def _has(module: str) -> bool:
 
 def check_models(config: ResearchConfig) -> list[Check]:
     from deepresearch.llm import build_model, parse_spec
+    from deepresearch.llm.embedded import HOW_TO_ADD
 
     checks = []
     for spec in sorted({config.model_for(role) for role in ROLES}):
@@ -41,7 +42,7 @@ def check_models(config: ResearchConfig) -> list[Check]:
         detail = f"roles: {roles}"
         if parse_spec(spec).provider == "embedded":
             if not _has("llama_cpp"):
-                checks.append(Check(f"model {spec}", False, "llama-cpp-python is missing: run `make setup`"))
+                checks.append(Check(f"model {spec}", False, f"llama-cpp-python is missing: {HOW_TO_ADD}"))
                 continue
             detail += f"; file {getattr(built.chat, 'model_path', '?')}"
         checks.append(Check(f"model {spec}", True, detail))

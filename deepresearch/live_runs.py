@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from deepresearch import partial_runs
-from deepresearch.config import ResearchConfig
+from deepresearch.config import Depth, ResearchConfig
 from deepresearch.errors import DeepResearchError
 from deepresearch.progress import Event
 
-Depth = Literal["quick", "standard", "deep"]
 Status = Literal["running", "asking", "finished", "failed"]
 FINISHED = partial_runs.FINISHED  # the last event of a run that wrote its report
 FAILED = "run.failed"  # the last event of a run that ended without one

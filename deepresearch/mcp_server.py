@@ -13,14 +13,14 @@ same access rules as the review pages (`deepresearch.web.security`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
 from mcp_types import Resource as MCPResource
 from pydantic import BaseModel, Field
 
-from deepresearch.config import ResearchConfig
+from deepresearch.config import Depth, ResearchConfig
 from deepresearch.errors import DeepResearchError
 from deepresearch.live_runs import FAILED, FINISHED, LiveRuns, RunRequest
 from deepresearch.reports import run_parent
@@ -136,7 +136,7 @@ def _add_research_tool(server: ReportsServer, runs: LiveRuns) -> None:
         question: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="What to research")],
         ctx: Context,
         depth: Annotated[
-            Literal["quick", "standard", "deep"] | None, Field(description="How far to research; default: routed")
+            Depth | None, Field(description="How far to research; default: routed")
         ] = None,
         answers: Annotated[
             list[str] | None, Field(description="Answers to clarifying questions, in order; none: assumptions")

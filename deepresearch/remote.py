@@ -36,30 +36,6 @@ if TYPE_CHECKING:
     from langgraph_sdk.client import LangGraphClient
 
 GRAPH_ID = "research"
-# The per-run settings the served graph accepts as its context (`graphs.server.ServerSettings`).
-SERVER_SETTINGS = (
-    "model",
-    "rewriter_model",
-    "clarifier_model",
-    "manager_model",
-    "researcher_model",
-    "summarizer_model",
-    "verifier_model",
-    "fast_model",
-    "reasoning_model",
-    "temperature",
-    "clarify",
-    "depth",
-    "router",
-    "search_providers",
-    "max_agents",
-    "max_rounds",
-    "max_steps",
-    "max_tokens",
-    "max_time_s",
-    "max_pages",
-    "max_revisions",
-)
 # Runs started for one call: the first, one per round of clarifying questions, a continuation.
 MAX_RUNS_PER_CALL = 6
 PROBE_TIMEOUT_S = 5.0
@@ -85,12 +61,6 @@ def check_server_url(url: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ServerUnavailable(f"the server URL must look like http://host:2024, not {url!r}")
     return url.strip().rstrip("/")
-
-
-def run_settings(config: ResearchConfig) -> dict[str, Any]:
-    """The per-run settings a server accepts that `config` sets (explicitly or through this machine's
-    environment); everything else comes from the server's own settings."""
-    return {name: getattr(config, name) for name in SERVER_SETTINGS if name in config.model_fields_set}
 
 
 async def aresearch(

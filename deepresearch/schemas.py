@@ -12,8 +12,9 @@ import functools
 import hashlib
 from datetime import UTC, datetime
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import courlan
 from pydantic import BaseModel, ConfigDict, Field
 
 from deepresearch.config import Tier
@@ -21,34 +22,43 @@ from deepresearch.config import Tier
 _TRACKING_PARAMS = frozenset(
     {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "gclid", "fbclid", "ref"}
 )
+# Characters a path keeps as they are (RFC 3986 pchar but "&"); everything else is percent-encoded. So
+# `Einstein_(physicist)` and `Einstein_%28physicist%29` are one page, and every URL of the bundled
+# encyclopedia (non-ASCII encoded, punctuation as is, `AT%26T`) keeps the key its index was built with.
+_PATH_SAFE = "/:@!$'()*+,;=-._~"
 
 
 @functools.lru_cache(maxsize=16384)
 def normalize_url(url: str) -> str:
-    """Canonical form used for identity and deduplication.
+    """Canonical form of a web URL, used for identity and deduplication.
 
-    Lower-cases scheme and host, drops default ports, fragments, tracking parameters and a trailing
-    slash, and sorts the query, so the same page found by two providers gets one source id. Cached:
-    every researcher step compares the URLs it knows, one researcher at a time on the event loop.
+    courlan normalizes the scheme, host and path (lower case, punycode, default port dropped, repeated
+    slashes and leading `/..` removed); then the path is percent-encoded one way (`_PATH_SAFE`) without a
+    trailing slash, the fragment is dropped, and the query keeps every parameter but the tracking ones,
+    sorted. The query is not courlan's: its tracker filter is built for crawling and drops any parameter
+    that starts like one (`game=`, `reference=`, `source=`), which would give two different pages one id.
+    Cached: every researcher step compares the URLs it knows, one researcher at a time on the event loop.
     """
     parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
-        host = f"{host}:{port}"
-    path = parts.path or "/"
-    if len(path) > 1 and path.endswith("/"):
-        path = path.rstrip("/")
+    try:
+        base = urlsplit(courlan.normalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))))
+    except ValueError:  # not a URL courlan can parse (a bad IPv6 host): compared as written
+        return url.strip()
+    path = quote(unquote(base.path), safe=_PATH_SAFE).rstrip("/") or "/"
     query = urlencode(sorted((k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _TRACKING_PARAMS))
-    return urlunsplit((scheme, host, path, query, ""))
+    return urlunsplit((base.scheme, base.netloc, path, query, ""))
+
+
+def url_key(locator: str) -> str:
+    """What identifies a locator: a web URL normalized (`normalize_url`), a local document id as written."""
+    return normalize_url(locator) if "://" in locator else locator.strip()
 
 
 @functools.lru_cache(maxsize=16384)
 def source_id_for(locator: str) -> str:
-    """Stable id for a URL or a local document id: same locator, same id, in every process."""
-    key = normalize_url(locator) if "://" in locator else locator.strip()
-    return "src_" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    """Stable id for a URL or a local document id: locators with one `url_key` have one id, in every
+    process and every version that keeps `normalize_url`'s output (the local corpus stores these ids)."""
+    return "src_" + hashlib.sha256(url_key(locator).encode("utf-8")).hexdigest()[:12]
 
 
 def utc_now() -> datetime:

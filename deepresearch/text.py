@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import Stemmer
 
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's own token pattern
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = str.maketrans("", "", string.punctuation)
 CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 
 # Function words and question words: they carry no topic, so they never count as a match.
@@ -170,3 +173,10 @@ def bm25_tokenize(texts: Sequence[str] | Iterable[str], *, return_ids: bool = Tr
         return_ids=return_ids,
         show_progress=False,
     )
+
+
+def normalize_answer(text: str) -> str:
+    """HotpotQA's answer normalization (its official `hotpot_evaluate_v1.py`): lower case, punctuation and
+    the articles a/an/the removed, single spaces. The bench scores answers with it and self-consistency
+    groups samples by it, so an answer the bench counts as right is one the vote counts as the same."""
+    return " ".join(_ARTICLES.sub(" ", text.lower().translate(_PUNCTUATION)).split())

@@ -29,12 +29,11 @@ from agents.report import RunRecord, assemble_report
 from agents.report_scope import SummaryRequest
 from agents.self_consistency import recheck_note, recheck_task, wants_another_round
 from agents.summary_pass import summarize_pass
+from deepresearch.budgets import run_stopper
 from deepresearch.errors import BudgetExceeded
 from deepresearch.schemas import ResearchTask
 from graphs.researcher import build_researcher_graph
 from graphs.state import DraftRecord, ResearchInput, ResearchOutput, ResearchState
-
-RUN_STOPPERS = frozenset({"tokens", "time", "pages"})
 
 
 def _phase(runtime: Runtime[ResearchContext], name: str, message: str = "", **data: Any) -> None:
@@ -91,7 +90,7 @@ async def plan(
 ) -> Command[Literal["researcher", "review", "summarize"]]:
     """Routes and plans the brief (one manager call), or reuses a close earlier run's findings (none)."""
     _phase(runtime, "plan", "Planning research tasks")
-    if RUN_STOPPERS & set(state.get("limits_hit", [])):
+    if run_stopper(state.get("limits_hit", [])):
         return Command(goto="summarize")
     context = runtime.context
     try:
@@ -137,14 +136,14 @@ async def review(
 ) -> Command[Literal["researcher", "summarize"]]:
     round_no = state.get("round", 1)
     limits = [f.stopped_by for f in state.get("findings", []) if f.stopped_by]
-    if RUN_STOPPERS & set(limits):
+    if run_stopper(limits):
         return Command(goto="summarize", update={"limits_hit": limits})
     route = state.get("route")
     if round_no >= runtime.context.config.max_rounds or (route is not None and route.is_quick):
         return Command(goto="summarize", update={"limits_hit": limits})  # the quick path has one round
     _phase(runtime, "review", f"Reviewing findings of round {round_no}")
     try:
-        runtime.context.run_clock.check_time()
+        runtime.context.clock.check_time()
         dispatch = await manager.review_findings(
             state["brief"], state.get("tasks", []), state.get("findings", []), round_no, runtime.context
         )

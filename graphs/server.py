@@ -4,7 +4,7 @@ A LangGraph server (`langgraph dev`, self-hosted, Platform) hands every run a JS
 checkpointer; the research graph's nodes need a `ResearchContext` holding live models, tools and memory,
 which JSON cannot carry. So the served graph is one node wrapping the research graph:
 
-    START → research → END        context_schema = ServerSettings (what a client may send)
+    START → research → END        context_schema = ServerSettings (the per-run settings a client may send)
 
 Its output is the report plus every source read and the text it was read as, so a client writes the
 same run folder a local run leaves (`deepresearch.remote`), and `deepresearch reports verify` works on it.
@@ -18,49 +18,25 @@ server's API resumes it, and a worker that dies mid-run resumes from the last ch
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.config import get_config
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, ConfigDict, Field
 
 from deepresearch.config import ResearchConfig, load_config
+from deepresearch.run_settings import RunSettings, ServerRunSettings
 from deepresearch.schemas import Source
 from graphs.context import build_context, open_services
 from graphs.research import build_research_graph
 from graphs.state import ResearchInput, ResearchOutput
 
-
-class ServerSettings(BaseModel):
-    """Per-run settings a server client may send as the run's `context`; unset fields come from the
-    server's environment. Deliberately narrow: no keys, URLs, paths or services factory from clients."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    model: str | None = None
-    rewriter_model: str | None = None
-    clarifier_model: str | None = None
-    manager_model: str | None = None
-    researcher_model: str | None = None
-    summarizer_model: str | None = None
-    verifier_model: str | None = None
-    fast_model: str | None = None
-    reasoning_model: str | None = None
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
-    clarify: bool | None = None
-    depth: Literal["quick", "standard", "deep"] | None = None
-    router: bool | None = None
-    search_providers: list[str] | None = None
-    max_agents: int | None = Field(default=None, ge=1)
-    max_rounds: int | None = Field(default=None, ge=1)
-    max_steps: int | None = Field(default=None, ge=1)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_time_s: float | None = Field(default=None, gt=0)
-    max_pages: int | None = Field(default=None, ge=1)
-    max_revisions: int | None = Field(default=None, ge=0)
+# What a client may send as a run's context: the per-run settings (`deepresearch.run_settings`), each unset
+# unless chosen, unset ones from the server's environment. Deliberately narrow: no keys, URLs, paths or
+# services factory from clients (none of those is per run).
+ServerSettings = ServerRunSettings
 
 
 class ServerOutput(ResearchOutput, total=False):
@@ -77,9 +53,9 @@ class ServerState(ResearchInput, ServerOutput, total=False):
 _OUTPUT_KEYS = ["report", "sources", "source_texts"]
 
 
-def settings_for(requested: ServerSettings | None) -> ResearchConfig:
+def settings_for(requested: RunSettings | None) -> ResearchConfig:
     """The run's config: the client's per-run settings over the server's environment and defaults."""
-    return load_config(**(requested.model_dump() if requested is not None else {}))
+    return load_config(**(requested.chosen() if requested is not None else {}))
 
 
 def _run_id(config: RunnableConfig) -> str:
@@ -90,7 +66,7 @@ def _run_id(config: RunnableConfig) -> str:
 _RESEARCH = build_research_graph().compile(name="research")
 
 
-async def research(state: ServerState, runtime: Runtime[ServerSettings]) -> dict[str, Any]:
+async def research(state: ServerState, runtime: Runtime[RunSettings]) -> dict[str, Any]:
     """Run the research graph with a context built for this run; its services close when it ends.
 
     On resume (after the clarify interrupt or a worker restart) the node runs again: the services are
@@ -107,9 +83,9 @@ async def research(state: ServerState, runtime: Runtime[ServerSettings]) -> dict
     return {key: output[key] for key in _OUTPUT_KEYS if key in output}
 
 
-def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInput, ServerOutput]:
+def build_server_graph() -> StateGraph[ServerState, RunSettings, ResearchInput, ServerOutput]:
     """The uncompiled served graph; the server compiles it with its own checkpointer and store."""
-    builder = StateGraph(
+    builder: StateGraph[ServerState, RunSettings, ResearchInput, ServerOutput] = StateGraph(
         ServerState, context_schema=ServerSettings, input_schema=ResearchInput, output_schema=ServerOutput
     )
     builder.add_node("research", research)
@@ -118,6 +94,6 @@ def build_server_graph() -> StateGraph[ServerState, ServerSettings, ResearchInpu
     return builder
 
 
-graph: CompiledStateGraph[ServerState, ServerSettings, ResearchInput, ServerOutput] = build_server_graph().compile(
+graph: CompiledStateGraph[ServerState, RunSettings, ResearchInput, ServerOutput] = build_server_graph().compile(
     name="deepresearch"
 )

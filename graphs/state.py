@@ -2,7 +2,8 @@
 
 Main graph: `ResearchInput` → `ResearchState` → `ResearchOutput`. Researcher subgraph:
 `ResearcherInput` → `ResearcherState` → `ResearcherOutput` (the keys it hands back to the main graph).
-Parallel branches append findings, merge sources by id, sum usage and append events.
+Parallel branches append findings, merge sources by id and append events. Token usage is not state: the
+run's models count it in one ledger (`deepresearch.llm`), rebuilt from the trace on resume.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from deepresearch.schemas import (
     ResearchBrief,
     ResearchTask,
     Source,
-    Usage,
 )
 
 
@@ -41,10 +41,6 @@ def merge_by_key(left: dict[str, Any] | None, right: dict[str, Any] | None) -> d
     for key, value in (right or {}).items():
         merged.setdefault(key, value)
     return merged
-
-
-def add_usage(left: Usage | None, right: Usage | None) -> Usage:
-    return (left or Usage()) + (right or Usage())
 
 
 def add_unique(left: list[str] | None, right: list[str] | None) -> list[str]:
@@ -106,7 +102,6 @@ class ResearchState(ResearchInput, ResearcherOutput, ResearchOutput, total=False
     limits_hit: Annotated[list[str], add_unique]
     route: Route  # the plan's difficulty route: the quick path skips review rounds
     cache_origins: Annotated[dict[str, CacheOrigin], merge_by_key]  # reused task id → the run it came from
-    usage: Annotated[Usage, add_usage]
     drafts: Annotated[list[DraftRecord], operator.add]  # every verified draft with its score
     revision_notes: str
     short_answer: str  # the summarizer's short answer, checked against the evidence when the report is assembled

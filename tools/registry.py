@@ -170,17 +170,8 @@ class _AgentTools:
             return document_text(local, max_chars=self._config.page_chars), local
         if reader is None:
             return _error_output(_unavailable(tool, tool, "Use fetch_page or another source."), tool)
-        budget = self._services.page_budget
-        refusal = await budget.reserve()
-        if refusal is not None:
-            return _error_output(refusal, tool)
-        try:
-            result = await reader(url)
-        except BaseException:  # stopped by the wall-time cap, or failed: the page was not read
-            await budget.release()
-            raise
+        result = await reader(url)
         if isinstance(result, ToolError):
-            await budget.release()
             return _error_output(result, tool)
         return document_text(result, max_chars=self._config.page_chars), result
 

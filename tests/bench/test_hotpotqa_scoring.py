@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.hotpotqa_scoring import exact_match, f1, mean, normalize_answer, ratio, share
+from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share
+from deepresearch.text import normalize_answer
 
 
 def test_normalization_drops_case_punctuation_articles_and_extra_spaces() -> None:

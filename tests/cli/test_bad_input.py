@@ -57,6 +57,11 @@ def test_unknown_run_id(command: list[str]) -> None:
     assert_clean_failure(run_cli(*command), "no run with id 'no-such-run'")
 
 
+def test_one_out_file_for_two_export_formats(tmp_path: Path) -> None:
+    result = run_cli("reports", "export", "any-run", "--html", "--pdf", "--out", str(tmp_path / "report"))
+    assert_clean_failure(result, "--out names one file")
+
+
 def test_unreadable_docs(tmp_path: Path) -> None:
     assert_clean_failure(run_cli("What is DNS?", "--docs", str(tmp_path / "missing")), "no such file or folder")
     broken = tmp_path / "broken-link"

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from deepresearch.cli import main
+from deepresearch.config import load_config
 from deepresearch.reports import body_without_references
 from tests.graphs.helpers import run_graph
 
@@ -39,6 +40,12 @@ async def test_the_pdf_text_holds_every_citation_and_every_reference(tmp_path: P
         assert squeezed(citation.title) in flat, f"reference {citation.number} ({citation.title}) is missing"
         assert squeezed(citation.url) in flat, f"the URL of reference {citation.number} is missing"
         assert squeezed(citation.passage)[:60] in flat, f"the passage of reference {citation.number} is missing"
+
+    both = ["reports", "export", report.run_id, "--html", "--pdf"]  # both formats, beside the run's report
+    assert await asyncio.to_thread(main, both) == 0
+    folder = load_config().runs_dir / report.run_id
+    assert (folder / "report.html").read_text().startswith("<!")
+    assert (folder / "report.pdf").read_bytes().startswith(b"%PDF-")
 
 
 def test_a_pdf_of_an_unknown_run_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

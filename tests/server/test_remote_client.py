@@ -89,13 +89,8 @@ async def test_api_resumes_a_server_run_waiting_for_an_answer_it_did_not_start(l
 
 
 async def test_api_server_argument_sends_its_per_run_settings(langgraph_dev_url: str) -> None:
-    report = await api.aresearch(QUESTION, server=langgraph_dev_url, config=load_config(clarify=False))
+    report = await api.aresearch(QUESTION, server=langgraph_dev_url, config=load_config(clarify=False), depth="deep")
     assert report.clarifications == [] and report.assumptions  # clarify=false reached the server
+    assert "depth deep sized the research" in report.markdown  # and so did depth, given to this call only
     assert api.load_report(report.run_id).citations == report.citations
 
-
-def test_client_sends_exactly_the_settings_the_served_graph_accepts() -> None:
-    from deepresearch.remote import SERVER_SETTINGS
-    from graphs.server import ServerSettings
-
-    assert set(SERVER_SETTINGS) == set(ServerSettings.model_fields)

@@ -12,14 +12,15 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from deepresearch.config import ResearchConfig
-from deepresearch.llm.providers.base import ModelOptions, ModelSpec, import_integration, sampling_kwargs, secret
+from deepresearch.llm.providers.base import ModelOptions, ModelSpec, integration, sampling_kwargs, secret
 
 # Anthropic's effort levels start at "low"; the settings' "minimal" is the nearest it has.
 _EFFORT = {"minimal": "low", "low": "low", "medium": "medium", "high": "high"}
 
 
 def build_anthropic(spec: ModelSpec, config: ResearchConfig, options: ModelOptions) -> BaseChatModel:
-    module = import_integration("langchain_anthropic", "anthropic")
+    with integration("anthropic"):
+        from langchain_anthropic import ChatAnthropic
     api_key = secret(config.anthropic_api_key, "DEEPRESEARCH_ANTHROPIC_API_KEY or ANTHROPIC_API_KEY", "anthropic")
     kwargs: dict[str, Any] = {"base_url": config.anthropic_base_url} if config.anthropic_base_url else {}
     if options.thinking_budget_tokens:
@@ -28,7 +29,7 @@ def build_anthropic(spec: ModelSpec, config: ResearchConfig, options: ModelOptio
         kwargs |= sampling_kwargs(options)
     if options.reasoning_effort:
         kwargs["reasoning_effort"] = _EFFORT[options.reasoning_effort]
-    chat: BaseChatModel = module.ChatAnthropic(
+    chat: BaseChatModel = ChatAnthropic(
         model=spec.model,
         api_key=api_key,
         max_tokens=options.max_tokens,

@@ -7,7 +7,8 @@ temperature or how many tokens its thinking may use.
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,10 +69,12 @@ def options_for(config: ResearchConfig, role: Role | None, profile: ModelProfile
     )
 
 
-def import_integration(module: str, extra: str) -> Any:
-    """The integration module, or a `ConfigError` naming the extra to install."""
+@contextmanager
+def integration(extra: str) -> Iterator[None]:
+    """Imports in the block are a provider's integration package (typed, loaded when the provider is first
+    used); a missing one is a `ConfigError` naming the extra to install."""
     try:
-        return importlib.import_module(module)
+        yield
     except ImportError:
         raise ConfigError(
             f"the {extra} provider needs its integration package: pip install 'deepresearch[{extra}]'"

@@ -10,17 +10,18 @@ from deepresearch.config import ResearchConfig
 from deepresearch.llm.providers.base import (
     ModelOptions,
     ModelSpec,
-    import_integration,
+    integration,
     openai_family_kwargs,
     secret,
 )
 
 
 def build_deepseek(spec: ModelSpec, config: ResearchConfig, options: ModelOptions) -> BaseChatModel:
-    module = import_integration("langchain_deepseek", "deepseek")
+    with integration("deepseek"):
+        from langchain_deepseek import ChatDeepSeek
     api_key = secret(config.deepseek_api_key, "DEEPRESEARCH_DEEPSEEK_API_KEY or DEEPSEEK_API_KEY", "deepseek")
     kwargs = openai_family_kwargs(spec, api_key, options)  # an effort only when a profile says it takes one
     if config.deepseek_base_url:
         kwargs["api_base"] = config.deepseek_base_url
-    chat: BaseChatModel = module.ChatDeepSeek(**kwargs)
+    chat: BaseChatModel = ChatDeepSeek(**kwargs)
     return chat

@@ -9,15 +9,16 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 from deepresearch.config import ResearchConfig
-from deepresearch.llm.providers.base import ModelOptions, ModelSpec, import_integration, sampling_kwargs
+from deepresearch.llm.providers.base import ModelOptions, ModelSpec, integration, sampling_kwargs
 
 
 def build_ollama(spec: ModelSpec, config: ResearchConfig, options: ModelOptions) -> BaseChatModel:
-    module = import_integration("langchain_ollama", "ollama")
+    with integration("ollama"):
+        from langchain_ollama import ChatOllama
     kwargs: dict[str, Any] = sampling_kwargs(options)
     if options.reasoning_effort:
         kwargs["reasoning"] = True if options.reasoning_effort == "minimal" else options.reasoning_effort
-    chat: BaseChatModel = module.ChatOllama(
+    chat: BaseChatModel = ChatOllama(
         model=spec.model,
         base_url=config.ollama_base_url,
         num_predict=options.max_tokens,

@@ -13,14 +13,15 @@ from deepresearch.config import ResearchConfig
 from deepresearch.llm.providers.base import (
     ModelOptions,
     ModelSpec,
-    import_integration,
+    integration,
     openai_family_kwargs,
     secret,
 )
 
 
 def build_openai(spec: ModelSpec, config: ResearchConfig, options: ModelOptions) -> BaseChatModel:
-    module = import_integration("deepresearch.llm.providers.openai_reasoning", "openai")
+    with integration("openai"):
+        from deepresearch.llm.providers.openai_reasoning import ReasoningChatOpenAI
     base_url = config.openai_base_url
     # A compatible server (vLLM, llama.cpp, LM Studio) often needs no key; OpenAI itself always does.
     if base_url and config.openai_api_key is None:
@@ -30,5 +31,5 @@ def build_openai(spec: ModelSpec, config: ResearchConfig, options: ModelOptions)
     kwargs = openai_family_kwargs(spec, api_key, options)
     if options.thinking_budget_tokens and base_url:
         kwargs["extra_body"] = {"reasoning": {"max_tokens": options.thinking_budget_tokens}}
-    chat: BaseChatModel = module.ReasoningChatOpenAI(base_url=base_url, **kwargs)
+    chat: BaseChatModel = ReasoningChatOpenAI(base_url=base_url, **kwargs)
     return chat
