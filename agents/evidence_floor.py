@@ -66,9 +66,24 @@ async def _rankings(
 
 
 def _unread(urls: Sequence[str], turn: ResearcherTurn, taken: Sequence[str] = ()) -> list[str]:
-    """`urls` neither read (by this researcher, or before it by the run) nor failed, nor already `taken`."""
-    skip = {url_key(url) for url in [*taken, *turn.run_has_read]}
+    """`urls` neither read by this researcher nor failed, nor already `taken`."""
+    skip = {url_key(url) for url in taken}
     return [url for url in dict.fromkeys(urls) if not turn.is_known(url) and url_key(url) not in skip]
+
+
+def _fill(urls: Sequence[str], count: int, turn: ResearcherTurn) -> list[str]:
+    """The first of `urls` until `count` are new to the run: pages the run already has (earlier rounds,
+    an earlier run followed up) are read again for this task, from the page cache, without counting, so a
+    later researcher still reaches pages nobody has read."""
+    run_has = {url_key(url) for url in turn.run_has_read}
+    chosen: list[str] = []
+    new = 0
+    for url in urls:
+        if new >= count or len(chosen) >= 2 * count:
+            break
+        chosen.append(url)
+        new += url_key(url) not in run_has
+    return chosen
 
 
 async def _read(bench: Workbench, urls: Sequence[str], turn: ResearcherTurn, output: StepOutput) -> None:
@@ -95,7 +110,7 @@ async def read_first_evidence(turn: ResearcherTurn, bench: Workbench) -> StepOut
     for ranking in by_name:  # the best page on each named thing
         first.extend(_unread(ranking, turn, first)[:1])
     fused = [url for url, _ in reciprocal_rank_fusion([r for r in by_topic if r], k=60)]
-    first.extend(_unread(fused, turn, first)[: max(0, config.floor_reads - len(first))])
+    first.extend(_fill(_unread(fused, turn, first), max(0, config.floor_reads - len(first)), turn))
     await _read(bench, first, turn, output)
     if turn.stopped_by or not config.follow_leads:
         return output
