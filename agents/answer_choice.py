@@ -79,7 +79,7 @@ async def choose_candidate(
     question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, how: Choosing = Choosing()
 ) -> Candidate:
     """The chosen candidate (its text, and the sentence and source it came from), or `NO_ANSWER`."""
-    candidates = extract_candidates(question, passages, how.bridges)
+    candidates = extract_candidates(question, passages, how.bridges, context.services.similarity)
     if not candidates:
         return NO_ANSWER
     is_yes_no = answer_type(question) == "yes_no"
