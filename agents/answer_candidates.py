@@ -108,10 +108,29 @@ def _asking_clause(question: str) -> str:
     """The question from its asking wh-word on ("what New York city?" of "... is based in what New York city?")."""
     for match in _WH.finditer(question):
         before = question[: match.start()].split()
-        measure = re.match(r"how (?:many|much|old|long|far|big|large|tall)\b", question[match.start() :], re.I)
-        if not before or measure or before[-1].lower().strip(",") in _ASKING_AFTER or before[-1].endswith(","):
-            return question[match.start() :]
+        rest = question[match.start() :]
+        measure = re.match(r"how (?:many|much|old|long|far|big|large|tall)\b", rest, re.I)
+        last = re.fullmatch(r"\w+\s*\??\s*", rest)  # "... a civil war that ended when ?"
+        if not before or measure or last or before[-1].lower().strip(",") in _ASKING_AFTER or before[-1].endswith(","):
+            return rest
     return question
+
+
+FOCUS_WORDS = 4  # the words just before the asking wh-word say most about where the answer is
+FOCUS_WEIGHT = 2.0
+
+
+def question_weights(question: str, bridges: Sequence[str] = ()) -> dict[str, float]:
+    """The question's (and the bridges') words by weight: the words right before its asking wh-word count
+    `FOCUS_WEIGHT` times ("a school founded in what year" is answered by the sentence saying "founded")."""
+    weights = term_weights(" ".join([question, *bridges]))
+    asking = _asking_clause(question)
+    if asking != question:
+        head = question[: len(question) - len(asking)].split()[-FOCUS_WORDS:]
+        for term in term_weights(" ".join(head)):
+            if term in weights:
+                weights[term] *= FOCUS_WEIGHT
+    return weights
 
 
 def answer_type(question: str) -> AnswerType:
@@ -130,12 +149,18 @@ def answer_type(question: str) -> AnswerType:
 
 
 def choice_options(question: str) -> list[str]:
-    """The two options of an "..., A or B?" question, else none."""
+    """The two options of an "..., A or B?" question (or of "who is older A or B?", two names joined by
+    "or"), else none."""
     match = _OR.search(question.strip())
-    if not match:
-        return []
-    options = [part.strip(" ?.") for part in match.groups() if part]
-    return options if len(options) == 2 and all(0 < len(o.split()) <= 6 for o in options) else []
+    if match:
+        options = [part.strip(" ?.") for part in match.groups() if part]
+        if len(options) == 2 and all(0 < len(o.split()) <= 6 for o in options):
+            return options
+    names = names_in(question)
+    for first, second in zip(names, names[1:], strict=False):
+        if re.search(rf"{re.escape(first)}\s*,?\s+or\s+(?:the\s+)?{re.escape(second)}", question):
+            return [first, second]
+    return []
 
 
 @dataclass
@@ -163,6 +188,14 @@ def _values(kind: AnswerType, sentence: str) -> list[tuple[str, int]]:
         start = sentence.find(name)
         found.append((name, max(start, 0)))
     return found
+
+
+def _plausibility(kind: AnswerType, value: str) -> float:
+    """A bare small number ("13", "4") is more often a day, a rank or a count in passing than an answer to
+    "how many": it weighs half as much as a number with a unit or of three digits and more."""
+    if kind == "number" and re.fullmatch(r"\d{1,2}", value.strip()):
+        return 0.5
+    return 1.0
 
 
 def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
@@ -194,7 +227,7 @@ def extract_candidates(
         return [Candidate("yes", 0.0, "", ""), Candidate("no", 0.0, "", "")]
     if kind == "choice":
         return _choices(question, passages)
-    weights = term_weights(" ".join([question, *bridges]))
+    weights = question_weights(question, bridges)
     asked = content_token_set(" ".join([question, *bridges]))
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
@@ -210,7 +243,7 @@ def extract_candidates(
                     continue  # the question's own words are not its answer
                 if any(fold(bridge) in fold(value) for bridge in bridges):
                     continue  # nor is the thing it was reached through
-                score = fit * (1.0 + _cue_bonus(kind, sentence, start))
+                score = fit * (1.0 + _cue_bonus(kind, sentence, start)) * _plausibility(kind, value)
                 key = fold(value)
                 if key in by_key:
                     by_key[key].mentions += 1

@@ -56,6 +56,10 @@ async def _answer(answerer: Answerer, context: ResearchContext) -> tuple[str, An
     return await answerer(0), None
 
 
+def _by_relevance(claim: Claim) -> float:
+    return -(claim.relevance or 0.0)
+
+
 def claim_for(candidate: Candidate, claims: Sequence[Claim]) -> Claim | None:
     """The answer's sentence as a claim on the passage it was taken from (a sentence of an offered claim's
     passage, quoted verbatim), or None when no offered passage holds it."""
@@ -79,7 +83,10 @@ async def _chosen_pass(request: SummaryRequest, context: ResearchContext) -> Sum
     is_open = answer_type(asked) == "open"
     parts = parts_of(evidence, request.tasks, judge, focused=is_open)
     offered = [offer.claim for part in parts for offer in part.offers]
-    passages = cited_passages(offered)
+    # Every on-topic finding may hold the answer, most relevant first: a second-hop page reads less like the
+    # question than the page that led to it, so it is often not among a part's offers.
+    on_topic = sorted((c for _, c in evidence.claims if (c.relevance or 0.0) >= judge.floor), key=_by_relevance)
+    passages = cited_passages([*offered, *on_topic])
     chosen: dict[str, Candidate] = {}
 
     async def choose(seed: int) -> str:
@@ -89,7 +96,7 @@ async def _chosen_pass(request: SummaryRequest, context: ResearchContext) -> Sum
         return candidate.text
 
     answer, vote = ("", None) if is_open else await _answer(choose, context)
-    answered_by = claim_for(chosen[normalize_answer(answer)], offered) if answer else None
+    answered_by = claim_for(chosen[normalize_answer(answer)], [*offered, *on_topic]) if answer else None
     names = [*names_in(asked), *([] if is_open else evidence.followed)]
     body, _ = await choose_report(parts, evidence, judge, context, Coverage(answered_by, names), tier)
     return SummaryPass([Draft(body, by_model=False)], answer, vote)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agents.answer_candidates import answer_type, choice_options, extract_candidates
+from agents.answer_candidates import answer_type, choice_options, extract_candidates, question_weights
 from agents.answer_choice import choose_short_answer
+from agents.leads import term_weights
 from deepresearch.testing import ScriptedChatModel
 
 from .helpers import make_context
@@ -57,6 +58,19 @@ def test_an_either_or_question_offers_its_two_options() -> None:
     ]
     yes_no = extract_candidates("Was Mira Kettelsen a composer?", PASSAGES)
     assert [c.text for c in yes_no] == ["yes", "no"]
+    assert choice_options("Who was born first Mira Kettelsen or Ola Brenn?") == ["Mira Kettelsen", "Ola Brenn"]
+    assert choice_options("Did Mira Kettelsen record in Oslo or in Bergen in 1970?") == []
+
+
+def test_the_words_just_before_the_asking_word_weigh_most() -> None:
+    question = "Zorbalo was scored by a composer who was born in what year?"
+    plain, weighted = term_weights(question), question_weights(question)
+    assert weighted["born"] == 2 * plain["born"] and weighted["zorbalo"] == plain["zorbalo"]
+    trailing = "Zorbalo was scored during a war that ended when?"
+    assert question_weights(trailing)["end"] == 2 * term_weights(trailing)["end"], "a trailing wh-word asks"
+    passages = [("s1", "Zorbalo premiered on 12 May 1971 in 14 cinemas. It was shown in 230 cinemas in all.")]
+    counted = extract_candidates("Zorbalo was shown in how many cinemas?", passages)
+    assert counted[0].text == "230", "a bare small number is more often a day or a rank than a count"
 
 
 async def test_the_choice_is_one_of_the_options_and_the_best_ranked_one_when_the_model_fails() -> None:
