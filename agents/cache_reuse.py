@@ -23,7 +23,7 @@ from memory.research_cache import CachedTask, CacheEntry, CacheHit, CacheOrigin,
 if TYPE_CHECKING:
     from agents.manager import Dispatch
 
-__all__ = ["CacheOrigin", "Reuse", "cache_text", "entry_for_run", "look_up"]
+__all__ = ["CacheOrigin", "ResearchedRun", "Reuse", "cache_text", "entry_for_run", "look_up"]
 
 CACHED_PREFIX = "c"
 
@@ -139,23 +139,25 @@ def _notes(hit: CacheHit, reuse: Reuse, now: float) -> list[str]:
     return notes
 
 
-def entry_for_run(
-    *,
-    run_id: str,
-    brief: ResearchBrief,
-    route: Route | None,
-    tasks: Sequence[ResearchTask],
-    findings: Sequence[Findings],
-    sources: Mapping[str, Source],
-    source_texts: Mapping[str, str],
-    origins: Mapping[str, CacheOrigin],
-    now: float,
-    report_body: str = "",
-    answer: str = "",
-) -> CacheEntry | None:
+@dataclass(frozen=True)
+class ResearchedRun:
+    """What a finished run researched, as the cache keeps it."""
+
+    run_id: str
+    brief: ResearchBrief
+    route: Route | None
+    tasks: Sequence[ResearchTask]
+    findings: Sequence[Findings]
+    sources: Mapping[str, Source]
+    source_texts: Mapping[str, str]
+    origins: Mapping[str, CacheOrigin]  # the tasks taken from the cache, by task id
+
+
+def entry_for_run(run: ResearchedRun, *, now: float, report_body: str = "", answer: str = "") -> CacheEntry | None:
     """This run's entry for the cache; None when it researched nothing new (pure reuse) or found nothing."""
+    run_id, tasks, origins = run.run_id, run.tasks, run.origins
     by_task: dict[str, Findings] = {}
-    for item in findings:
+    for item in run.findings:
         merged = by_task.get(item.task_id)
         claims = [*merged.claims, *item.claims] if merged else item.claims
         by_task[item.task_id] = item.model_copy(update={"claims": claims})
@@ -177,12 +179,12 @@ def entry_for_run(
     cited = _cited_ids([c.findings for c in cached])
     return CacheEntry(
         run_id=run_id,
-        brief=cache_text(brief),
-        kind=route.kind if route else "",
-        reason=route.reason if route else "",
+        brief=cache_text(run.brief),
+        kind=run.route.kind if run.route else "",
+        reason=run.route.reason if run.route else "",
         tasks=cached,
-        sources={sid: source for sid, source in sources.items() if sid in cited},
-        source_texts={sid: text for sid, text in source_texts.items() if sid in cited},
+        sources={sid: source for sid, source in run.sources.items() if sid in cited},
+        source_texts={sid: text for sid, text in run.source_texts.items() if sid in cited},
         report_body=report_body,
         answer=answer,
     )

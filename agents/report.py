@@ -125,15 +125,23 @@ def method_markdown(record: RunRecord, scores: ReportScores | None, extra: Seque
     return "\n".join(f"- {line}" for line in lines)
 
 
+@dataclass(frozen=True)
+class ReportContent:
+    """What the verifier kept: the body, its citations and their figures, and the tasks nothing covered; or
+    the account of a run that found no evidence (`is_insufficient`)."""
+
+    body: str
+    citations: Sequence[Citation] = ()
+    gaps: str = ""
+    scores: ReportScores | None = None
+    is_insufficient: bool = False
+
+
 def assemble_report(
     record: RunRecord,
-    body: str,
-    citations: Sequence[Citation],
+    content: ReportContent,
     sources_by_id: dict[str, Source],
     *,
-    gaps: str = "",
-    scores: ReportScores | None = None,
-    is_insufficient: bool = False,
     answer: str = "",
     vote: AnswerVote | None = None,
 ) -> Report:
@@ -142,6 +150,8 @@ def assemble_report(
     `vote` is the self-consistency vote over the short answer (samples > 1): its agreement becomes the
     answer's confidence when the answer used is the vote's, and the method section says how it went.
     """
+    body, citations, gaps, scores = content.body, content.citations, content.gaps, content.scores
+    is_insufficient = content.is_insufficient
     stop = stopped_by(record.limits_hit)
     answer = "" if is_insufficient else (answer or short_answer(body))
     is_voted = vote is not None and bool(answer) and normalize_answer(answer) == normalize_answer(vote.answer)

@@ -249,15 +249,9 @@ async def _drive(
         _services(services, config, run_id, record) as svc,
     ):
         graph = build_research_graph().compile(checkpointer=saver)
-        context = build_context(
-            config,
-            svc,
-            run_id=run_id,
-            chat_models=chat_models,
-            events=record,
-            show_reasoning=show_reasoning,
-            spent=spent,
-        )
+        # Reasoning streams as it comes when this caller asks for it, as in every run when the settings say so.
+        streaming = config.model_copy(update={"stream_reasoning": True}) if show_reasoning else config
+        context = build_context(streaming, svc, run_id=run_id, chat_models=chat_models, events=record, spent=spent)
         thread: RunnableConfig = {"configurable": {"thread_id": run_id}}
         async with keeping_research_time(run_dir, context.clock):
             fork = await partial_runs.checkpoint_before(graph, thread, failed_at) if failed_at else None

@@ -215,16 +215,13 @@ def build_context(
     run_id: str,
     chat_models: Mapping[str, BaseChatModel] | None = None,
     events: EventSink = ignore_event,
-    show_reasoning: bool = False,
     spent: Spent | None = None,
 ) -> ResearchContext:
     """The run context: the configured models (or `chat_models` per role) sharing one usage ledger, and the
     run's time and page budgets. `spent` is what earlier processes of the run used of its budgets (tokens,
     time, pages): a resumed run goes on from there instead of starting its budgets again."""
     earlier = spent or Spent()
-    model_set = ModelSet(
-        config, events=stream_sink(events), overrides=dict(chat_models or {}), show_reasoning=show_reasoning
-    )
+    model_set = ModelSet(config, events=stream_sink(events), overrides=dict(chat_models or {}))
     if earlier.usage.calls:
         model_set.ledger.record("earlier", earlier.usage)
     return ResearchContext(

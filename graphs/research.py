@@ -19,13 +19,13 @@ from langgraph.types import Command, Send, interrupt
 from agents import clarifier, manager, rewriter, summarizer, verifier
 from agents import escalation as escalation_rules
 from agents.answer import grounded_answer
-from agents.cache_reuse import entry_for_run, look_up
+from agents.cache_reuse import ResearchedRun, entry_for_run, look_up
 from agents.citations import cite_by_number, cite_by_source, gather_evidence
 from agents.context import ResearchContext
 from agents.entailment import EntailmentJudge
 from agents.follow_up import plan_follow_up, rewrite_follow_up
 from agents.relevance import judge_for
-from agents.report import RunRecord, assemble_report
+from agents.report import ReportContent, RunRecord, assemble_report
 from agents.report_scope import SummaryRequest
 from agents.self_consistency import recheck_note, recheck_task, wants_another_round
 from agents.summary_pass import summarize_pass
@@ -264,7 +264,7 @@ async def _remember(state: ResearchState, context: ResearchContext, body: str = 
     cache = context.services.research_cache
     if cache is None:
         return
-    entry = entry_for_run(
+    run = ResearchedRun(
         run_id=context.run_id,
         brief=state["brief"],
         route=state.get("route"),
@@ -273,10 +273,8 @@ async def _remember(state: ResearchState, context: ResearchContext, body: str = 
         sources=state.get("sources", {}),
         source_texts=state.get("source_texts", {}),
         origins=state.get("cache_origins", {}),
-        now=cache.clock(),
-        report_body=body,
-        answer=answer,
     )
+    entry = entry_for_run(run, now=cache.clock(), report_body=body, answer=answer)
     if entry is not None:
         await cache.store(entry)
         context.emit("research_cache.stored", f"{len(entry.tasks)} task(s) stored for later runs", agent="manager")
@@ -308,7 +306,7 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         body = summarizer.insufficient_evidence_markdown(
             state["brief"], record.queries_tried, state.get("problems", [])
         )
-        return {"report": assemble_report(record, body, [], sources, is_insufficient=True)}
+        return {"report": assemble_report(record, ReportContent(body, is_insufficient=True), sources)}
     best = max(verified, key=lambda d: d.score)  # first of equals: an earlier draft wins ties
     similarity = context.services.similarity
     judge = judge_for(state["brief"].original_question, similarity, context.config.relevance_floor)
@@ -332,9 +330,8 @@ async def finalize(state: ResearchState, runtime: Runtime[ResearchContext]) -> d
         candidates=[a for a in candidates if a],
         kept=answer,
     )
-    report = assemble_report(
-        record, body, citations, sources, gaps=gaps, scores=scores, answer=answer, vote=state.get("answer_vote")
-    )
+    content = ReportContent(body, citations, gaps, scores)
+    report = assemble_report(record, content, sources, answer=answer, vote=state.get("answer_vote"))
     await _remember(state, context, cite_by_source(body, {c.number: c.source_id for c in citations}), answer)
     context.emit(
         "report.ready",

@@ -29,7 +29,7 @@ class CallSettings:
     secrets: tuple[str, ...] = ()  # configured keys, masked in every failure message
 
     @classmethod
-    def from_config(cls, config: ResearchConfig, *, stream_reasoning: bool = False) -> CallSettings:
+    def from_config(cls, config: ResearchConfig) -> CallSettings:
         secrets = tuple(
             value.get_secret_value()
             for name in type(config).model_fields
@@ -43,7 +43,7 @@ class CallSettings:
             timeout_s=config.llm_timeout_s,
             cooldown_s=config.llm_cooldown_s,
             thinking_cap=ThinkingCap(config.thinking_cap_tokens, config.thinking_cap_s),
-            stream_reasoning=stream_reasoning or config.stream_reasoning,
+            stream_reasoning=config.stream_reasoning,
             secrets=secrets,
         )
 

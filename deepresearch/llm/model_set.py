@@ -26,8 +26,8 @@ ModelBuilder = Callable[[str, ResearchConfig, Role], BuiltModel]
 class ModelSet:
     """The models of one run, one handle per role, sharing one usage ledger and the providers' gates.
 
-    `show_reasoning` asks for reasoning as it streams (`llm.reasoning.delta` events); the whole reasoning
-    of every call is an `llm.reasoning` event either way.
+    The setting `stream_reasoning` asks for reasoning as it streams (`llm.reasoning.delta` events); the whole
+    reasoning of every call is an `llm.reasoning` event either way.
     """
 
     def __init__(
@@ -38,14 +38,13 @@ class ModelSet:
         events: EventSink = ignore_event,
         builder: ModelBuilder = build_model,
         overrides: dict[str, BaseChatModel] | None = None,
-        show_reasoning: bool = False,
     ) -> None:
         self.config = config
         self.ledger = ledger or UsageLedger(config.max_tokens)
         self.events = events
         self.builder = builder
         self.overrides = overrides or {}
-        self.settings = CallSettings.from_config(config, stream_reasoning=show_reasoning)
+        self.settings = CallSettings.from_config(config)
         self.gates: dict[str, ProviderGate] = {}
         self._handles: dict[tuple[str, Tier | None, int | None], ChatModelHandle] = {}
 

@@ -8,7 +8,7 @@ from typing import Any
 from agents import summarizer, verifier
 from agents.answer import ReasonedShortAnswer, ShortAnswer, YesNoAnswer, ask_short_answer
 from agents.citations import gather_evidence
-from agents.report import RunRecord, assemble_report
+from agents.report import ReportContent, RunRecord, assemble_report
 from agents.self_consistency import (
     AnswerVote,
     majority_vote,
@@ -152,11 +152,11 @@ def _record() -> RunRecord:
 
 def test_the_report_shows_the_vote_as_the_answers_confidence() -> None:
     vote = AnswerVote(answer="16 hours", agreement=0.6667, samples=["16 hours", "12 hours", "16 hours"])
-    report = assemble_report(_record(), "Cats sleep 16 hours [1].", [], {}, answer="16 hours", vote=vote)
+    report = assemble_report(_record(), ReportContent("Cats sleep 16 hours [1]."), {}, answer="16 hours", vote=vote)
     assert report.answer_confidence == 0.6667 and report.answer_samples == vote.samples
     assert "**Short answer:** 16 hours (confidence 0.67: 2 of 3 samples agree)" in report.markdown
     assert "2 of 3 short-answer samples agreed on “16 hours” (agreement 0.67); kept" in report.markdown
-    other = assemble_report(_record(), "Cats sleep 16 hours [1].", [], {}, answer="sixteen", vote=vote)
+    other = assemble_report(_record(), ReportContent("Cats sleep 16 hours [1]."), {}, answer="sixteen", vote=vote)
     assert other.answer_confidence is None and "not stated by the cited evidence, so not used" in other.markdown
-    plain = assemble_report(_record(), "Cats sleep 16 hours [1].", [], {}, answer="16 hours")
+    plain = assemble_report(_record(), ReportContent("Cats sleep 16 hours [1]."), {}, answer="16 hours")
     assert plain.answer_confidence is None and "Self-consistency" not in plain.markdown
