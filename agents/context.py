@@ -98,4 +98,3 @@ class ResearchContext:
         event = Event(kind=kind, message=message, agent=agent, data=dict(data))
         stream_sink(self.events)(event)
         return event
-

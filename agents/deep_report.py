@@ -163,8 +163,9 @@ def lead_piece(brief: ResearchBrief, sections: Sequence[VerifiedPiece], evidence
             revision_notes=notes,
         )
 
-    return Piece("lead summary", prompt, "Write the lead summary now.", evidence, " ".join(f for f in firsts if f),
-                 LEAD_TOKENS)
+    return Piece(
+        "lead summary", prompt, "Write the lead summary now.", evidence, " ".join(f for f in firsts if f), LEAD_TOKENS
+    )
 
 
 def assemble(lead: VerifiedPiece, sections: Sequence[VerifiedPiece]) -> str:
@@ -186,8 +187,13 @@ async def write_deep_report(request: SummaryRequest, context: ResearchContext) -
     plan = await plan_sections(request, context)
     titles = [section.title for section in plan.sections]
     origin = "the model's outline" if plan.by_model else "one per research task"
-    context.emit("report.outline", f"{len(titles)} sections ({origin}): " + "; ".join(titles), agent="summarizer",
-                 sections=titles, by_model=plan.by_model)
+    context.emit(
+        "report.outline",
+        f"{len(titles)} sections ({origin}): " + "; ".join(titles),
+        agent="summarizer",
+        sections=titles,
+        by_model=plan.by_model,
+    )
     started = time.monotonic()
     pieces = [section_piece(section, brief, evidence, context) for section in plan.sections]
     sections = list(await asyncio.gather(*(write_verified(piece, scope, context) for piece in pieces)))
@@ -197,12 +203,20 @@ async def write_deep_report(request: SummaryRequest, context: ResearchContext) -
             "report.section",
             f"section {number} of {len(sections)} ({section.name}): support {section.check.score:.2f}, "
             f"{section.revisions} revision(s), {section.seconds:.1f} s",
-            agent="summarizer", title=section.name, support=section.check.score, revisions=section.revisions,
+            agent="summarizer",
+            title=section.name,
+            support=section.check.score,
+            revisions=section.revisions,
             seconds=section.seconds,
         )
     longest = max((section.seconds for section in sections), default=0.0)
-    context.emit("report.sections", f"{len(sections)} sections written in parallel in {wall:.1f} s "
-                 f"(the longest section took {longest:.1f} s)", agent="summarizer", wall_s=wall, longest_s=longest)
+    context.emit(
+        "report.sections",
+        f"{len(sections)} sections written in parallel in {wall:.1f} s (the longest section took {longest:.1f} s)",
+        agent="summarizer",
+        wall_s=wall,
+        longest_s=longest,
+    )
     lead = await write_verified(lead_piece(brief, sections, evidence), scope, context)
     revised = sum(section.revisions for section in sections)
     note = (

@@ -47,7 +47,7 @@ JUDGE_PROMPT = """<role>You check whether source passages state a sentence.</rol
 </passages>"""
 JUDGE_PLACEHOLDERS = frozenset({"data_rule", "sentence", "passages"})
 
-_QUOTES = re.compile("[\"“”‘’]")
+_QUOTES = re.compile('["“”‘’]')
 _SPACE = re.compile(r"\s+")
 
 
@@ -100,8 +100,13 @@ class EntailmentJudge:
         if new and self.emit is not None:
             counts = {v: sum(self.verdicts.get(r.key) == v for r in new) for v in VERDICTS}
             summary = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in counts.items())
-            self.emit("verify.judged", f"verifier judge ({self.name}): {len(new)} sentence(s): {summary}; "
-                      f"{len(new) - len(asked)} quoted verbatim, not asked", agent="verifier", **counts)
+            self.emit(
+                "verify.judged",
+                f"verifier judge ({self.name}): {len(new)} sentence(s): {summary}; "
+                f"{len(new) - len(asked)} quoted verbatim, not asked",
+                agent="verifier",
+                **counts,
+            )
         return {r.key: self.verdicts[r.key] for r in requests if r.key in self.verdicts}
 
     async def _ask(self, model: ChatModelHandle, request: JudgementRequest) -> Verdict | None:

@@ -36,7 +36,8 @@ class Escalation(BaseModel):
 
     def method_note(self) -> str:
         outcome = (
-            "in place of the fast tier's drafts" if self.trigger == "agreement"
+            "in place of the fast tier's drafts"
+            if self.trigger == "agreement"
             else "and the best verified draft of either tier was kept"
         )
         return (
@@ -62,17 +63,30 @@ def pass_scope(route: Route | None, escalation: Escalation | None, config: Resea
     return ReportScope(depth, tier)
 
 
-def _escalation(trigger: Literal["agreement", "support"], reason: str, scope: ReportScope,
-                context: ResearchContext, drafts_before: int) -> Escalation | None:
+def _escalation(
+    trigger: Literal["agreement", "support"],
+    reason: str,
+    scope: ReportScope,
+    context: ResearchContext,
+    drafts_before: int,
+) -> Escalation | None:
     if scope.tier != "fast":
         return None
     fast, strong = (context.models.spec_for("summarizer", tier) for tier in ("fast", "reasoning"))
     if fast == strong:
         return None
-    escalation = Escalation(trigger=trigger, reason=reason, from_model=fast, to_model=strong,
-                            drafts_before=drafts_before)
-    context.emit("summary.escalated", escalation.method_note(), agent="summarizer", trigger=trigger, reason=reason,
-                 from_model=fast, to_model=strong)
+    escalation = Escalation(
+        trigger=trigger, reason=reason, from_model=fast, to_model=strong, drafts_before=drafts_before
+    )
+    context.emit(
+        "summary.escalated",
+        escalation.method_note(),
+        agent="summarizer",
+        trigger=trigger,
+        reason=reason,
+        from_model=fast,
+        to_model=strong,
+    )
     return escalation
 
 

@@ -92,8 +92,10 @@ async def plan_follow_up(brief: ResearchBrief, earlier: EarlierRun, context: Res
     wanted = new_words(brief.original_question, earlier)
     # The rewritten question when the rewriter made it stand alone; else the follow-up as asked (the
     # question in context would search for the earlier question's words as much as for the new ones).
-    query = brief.original_question if brief.question == question_in_context(brief.original_question, earlier) else (
-        brief.question
+    query = (
+        brief.original_question
+        if brief.question == question_in_context(brief.original_question, earlier)
+        else (brief.question)
     )
     kept: list[ResearchTask] = []
     for task in dispatch.tasks:

@@ -107,8 +107,9 @@ def method_markdown(record: RunRecord, scores: ReportScores | None, extra: Seque
     lines.append(f"Self-corrections after tool errors: {record.corrections}; summary revisions: {record.revisions}.")
     support = scores.support if scores else 0.0
     if record.judged_by and scores is not None:
-        lines.append(f"Citation support score (deterministic, combined with the verifier judge's verdicts, 0–1): "
-                     f"{support:.2f}.")
+        lines.append(
+            f"Citation support score (deterministic, combined with the verifier judge's verdicts, 0–1): {support:.2f}."
+        )
         lines.append(judge_line(record.judged_by, scores))
     else:
         lines.append(f"Citation support score (deterministic, 0–1): {support:.2f}.")

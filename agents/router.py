@@ -45,6 +45,7 @@ def on_quick_path(task: ResearchTask) -> ResearchTask:
     """`task` with the quick path's limits: `QUICK_PATH_STEPS` steps, quoted claims, the fast tier."""
     return task.model_copy(update={"max_steps": QUICK_PATH_STEPS, "model_tier": "fast", "extractive": True})
 
+
 _WH_START = re.compile(
     r"^(?:when|where|who|whom|what|which|how (?:many|much|old|long|tall|far)|in (?:what|which) (?:year|city|country))\b"
 )

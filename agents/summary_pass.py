@@ -111,9 +111,7 @@ async def summarize_pass(request: SummaryRequest, context: ResearchContext) -> S
     if weak_model.is_weak(context, "summarizer", tier):
         return await _chosen_pass(request, context)
     if request.revision:
-        return SummaryPass(
-            await summarizer.write_drafts(brief, evidence, request.revision_notes, context, 1, scope)
-        )
+        return SummaryPass(await summarizer.write_drafts(brief, evidence, request.revision_notes, context, 1, scope))
     writing = _write(request, context)
     rendered = summarizer.render_evidence(evidence)
 

@@ -160,8 +160,10 @@ def revision_notes(check: DraftCheck) -> str:
             notes.append(f"Uncited sentence (cite a source or remove it): {item.sentence}")
         elif item.verdict in {"not_stated", "contradicted"} and item.passage is not None:
             says = "says otherwise" if item.verdict == "contradicted" else "does not state it"
-            notes.append(f"The verifier judge found its passage {says}: {item.sentence} — the passage says: "
-                         f"{item.passage.text[:300]}")
+            notes.append(
+                f"The verifier judge found its passage {says}: {item.sentence} — the passage says: "
+                f"{item.passage.text[:300]}"
+            )
         elif item.passage is not None:
             notes.append(
                 f"Not supported by its cited passage: {item.sentence} — the passage says: {item.passage.text[:300]}"

@@ -69,8 +69,18 @@ def row(label: str, totals: dict[str, Any]) -> str:
 
 def run_setting(name: str, args: argparse.Namespace) -> dict[str, Any] | None:
     out = args.out_dir / f"ablation-{name}.json"
-    command = [sys.executable, "-m", "bench.hotpotqa", "--data", str(args.data), "--n", str(args.n),
-               "--out", str(out), *SETTINGS[name][1]]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.hotpotqa",
+        "--data",
+        str(args.data),
+        "--n",
+        str(args.n),
+        "--out",
+        str(out),
+        *SETTINGS[name][1],
+    ]
     print(f"== {name}: {' '.join(command[1:])}", flush=True)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, check=False)

@@ -36,8 +36,11 @@ async def measure(latency_s: float, data_dir: Path) -> dict[str, float]:
     recorder = EventRecorder()
     started = time.perf_counter()
     report = await aresearch(
-        "How do cats sleep?", config=config, chat_models=models,
-        services=scripted_services(FakeWeb(pages=aspect_pages(sentences=6))), on_event=recorder,
+        "How do cats sleep?",
+        config=config,
+        chat_models=models,
+        services=scripted_services(FakeWeb(pages=aspect_pages(sentences=6))),
+        on_event=recorder,
     )
     wall = time.perf_counter() - started
     sections = [e for e in recorder.events if e.kind == "report.section"]
@@ -68,14 +71,20 @@ def main() -> None:
         figures = asyncio.run(measure(latency, Path(data_dir)))
     serial = figures["sections"] * figures["longest_section_s"]
     print(f"load average {load_average()}; summarizer latency {latency:.2f} s per call")
-    print(f"report: {figures['words']:.0f} words in {figures['sections']:.0f} sections, "
-          f"{figures['sources']:.0f} sources; {figures['verified']:.0f} of {figures['citations']:.0f} citations "
-          f"verified (support {figures['support']:.2f})")
-    print(f"sections: each took {figures['shortest_section_s']:.3f} to {figures['longest_section_s']:.3f} s; "
-          f"all {figures['sections']:.0f} took {figures['phase_s']:.3f} s "
-          f"(outline to sections done, by event times: {figures['phase_by_events_s']:.3f} s)")
-    print(f"sections wall / longest section: {figures['phase_s'] / figures['longest_section_s']:.3f} "
-          f"(one after another they would take about {serial:.2f} s: ratio {figures['sections']:.0f})")
+    print(
+        f"report: {figures['words']:.0f} words in {figures['sections']:.0f} sections, "
+        f"{figures['sources']:.0f} sources; {figures['verified']:.0f} of {figures['citations']:.0f} citations "
+        f"verified (support {figures['support']:.2f})"
+    )
+    print(
+        f"sections: each took {figures['shortest_section_s']:.3f} to {figures['longest_section_s']:.3f} s; "
+        f"all {figures['sections']:.0f} took {figures['phase_s']:.3f} s "
+        f"(outline to sections done, by event times: {figures['phase_by_events_s']:.3f} s)"
+    )
+    print(
+        f"sections wall / longest section: {figures['phase_s'] / figures['longest_section_s']:.3f} "
+        f"(one after another they would take about {serial:.2f} s: ratio {figures['sections']:.0f})"
+    )
     print(f"whole run: {figures['run_s']:.2f} s, {figures['summarizer_calls']:.0f} summarizer calls")
 
 

@@ -136,8 +136,9 @@ def settings_record(config: ResearchConfig, args: argparse.Namespace) -> dict[st
 
 def _git(*arguments: str) -> str:
     try:
-        done = subprocess.run(["git", *arguments], capture_output=True, text=True, timeout=10,
-                              cwd=Path(__file__).resolve().parent.parent)
+        done = subprocess.run(
+            ["git", *arguments], capture_output=True, text=True, timeout=10, cwd=Path(__file__).resolve().parent.parent
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return done.stdout.strip()
@@ -156,8 +157,11 @@ async def closed_book(question: str, models: ModelSet) -> dict[str, Any]:
     except StructuredOutputError:
         answer = ""
     after = models.ledger.total
-    return {"answer": answer, "prompt_tokens": after.input_tokens - before.input_tokens,
-            "completion_tokens": after.output_tokens - before.output_tokens}
+    return {
+        "answer": answer,
+        "prompt_tokens": after.input_tokens - before.input_tokens,
+        "completion_tokens": after.output_tokens - before.output_tokens,
+    }
 
 
 def short_answer_of(report: Report) -> str:
@@ -210,8 +214,14 @@ def run_figures(question: Question, report: Report, events: list[Event], run_dir
 
 async def run_question(question: Question, config: ResearchConfig, models: ModelSet) -> dict[str, Any]:
     run_id = f"hotpotqa-{question.number:03d}-{new_run_id()}"
-    result: dict[str, Any] = {"number": question.number, "question": question.text, "gold": question.answer,
-                              "type": question.type, "gold_titles": list(question.gold_titles), "run_id": run_id}
+    result: dict[str, Any] = {
+        "number": question.number,
+        "question": question.text,
+        "gold": question.answer,
+        "type": question.type,
+        "gold_titles": list(question.gold_titles),
+        "run_id": run_id,
+    }
     recorder = EventRecorder()
     started = time.perf_counter()
     try:
@@ -225,8 +235,11 @@ async def run_question(question: Question, config: ResearchConfig, models: Model
     result["em"] = exact_match(result["answer"], question.answer)
     result["f1"] = f1(result["answer"], question.answer)
     book = await closed_book(question.text, models)
-    result["closed_book"] = {**book, "em": exact_match(book["answer"], question.answer),
-                             "f1": f1(book["answer"], question.answer)}
+    result["closed_book"] = {
+        **book,
+        "em": exact_match(book["answer"], question.answer),
+        "f1": f1(book["answer"], question.answer),
+    }
     return result
 
 
@@ -238,9 +251,14 @@ def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "questions": len(results),
         "errors": len(results) - len(ran),
-        "em": em, "f1": f1_mean, "closed_book_em": closed_em, "closed_book_f1": closed_f1,
-        "lift_em": ratio(em or 0.0, closed_em or 0.0), "lift_f1": ratio(f1_mean or 0.0, closed_f1 or 0.0),
-        "gold_read": mean(r["gold_read"] for r in ran), "gold_cited": mean(r["gold_cited"] for r in ran),
+        "em": em,
+        "f1": f1_mean,
+        "closed_book_em": closed_em,
+        "closed_book_f1": closed_f1,
+        "lift_em": ratio(em or 0.0, closed_em or 0.0),
+        "lift_f1": ratio(f1_mean or 0.0, closed_f1 or 0.0),
+        "gold_read": mean(r["gold_read"] for r in ran),
+        "gold_cited": mean(r["gold_cited"] for r in ran),
         "citations": sum(r["citations"] for r in ran),
         "never_read_citations": sum(r["never_read_citations"] for r in ran),
         "not_in_registry_citations": sum(r["not_in_registry_citations"] for r in ran),
@@ -249,8 +267,9 @@ def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
         "prompt_tokens": mean(r["prompt_tokens"] for r in ran),
         "evaluated_prompt_tokens": mean(r["prompt_tokens"] - r.get("cached_prompt_tokens", 0) for r in ran),
         "relevance": mean(r["relevance"] for r in ran if r.get("relevance") is not None),
-        "lowest_relevance": min((r["lowest_relevance"] for r in ran if r.get("lowest_relevance") is not None),
-                                default=None),
+        "lowest_relevance": min(
+            (r["lowest_relevance"] for r in ran if r.get("lowest_relevance") is not None), default=None
+        ),
         "completion_tokens": mean(r["completion_tokens"] for r in ran),
         "llm_calls": mean(r["llm_calls"] for r in ran),
         "self_corrections": mean(r["self_corrections"] for r in ran),
@@ -281,10 +300,14 @@ def question_lines(r: dict[str, Any]) -> list[str]:
 
 
 def total_lines(t: dict[str, Any], samples: int = 1) -> list[str]:
-    confidence = [
-        f"confidence        mean agreement {fmt(t['confidence'], 3)} over {t['confident_answers']} voted answer(s); "
-        f"{t['rechecked']} question(s) researched one more round after low agreement"
-    ] if samples > 1 else []
+    confidence = (
+        [
+            f"confidence        mean agreement {fmt(t['confidence'], 3)} over {t['confident_answers']} "
+            f"voted answer(s); {t['rechecked']} question(s) researched one more round after low agreement"
+        ]
+        if samples > 1
+        else []
+    )
     return [
         f"questions {t['questions']} (crashed {t['errors']})",
         f"answer            EM {fmt(t['em'], 3)}  F1 {fmt(t['f1'], 3)}",
@@ -307,7 +330,8 @@ def total_lines(t: dict[str, Any], samples: int = 1) -> list[str]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Hosted model: --model openai:gpt-4o-mini with OPENAI_API_KEY set (or anthropic:<model> with "
         "ANTHROPIC_API_KEY, deepseek:<model>, ollama:<model>); any DEEPRESEARCH_* setting also applies.",
     )
@@ -331,17 +355,26 @@ async def run(args: argparse.Namespace) -> int:
     config = bench_config(work_dir, args.depth, args.model, scaling_settings(args))
     started = time.perf_counter()
     indexed = await asyncio.to_thread(open_docs_corpus(config).index, docs)
-    print(f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
-          f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)")
+    print(
+        f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
+        f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)"
+    )
     print(f"model {config.model}, depth {config.depth}, {len(questions)} questions; runs in {config.runs_dir}")
     settings = settings_record(config, args)
     print("settings " + ", ".join(f"{key} {value}" for key, value in settings.items()))
     if settings["router_flag_ignored"]:
         print("--router ignored: this deepresearch has no router setting")
     out = args.out or work_dir / f"results-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    header = {"data": str(args.data), "model": config.model, "depth": config.depth, "machine": platform.node(),
-              "cpus": os.cpu_count(), "started": datetime.now(UTC).isoformat(), "work_dir": str(work_dir),
-              "settings": settings}
+    header = {
+        "data": str(args.data),
+        "model": config.model,
+        "depth": config.depth,
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "started": datetime.now(UTC).isoformat(),
+        "work_dir": str(work_dir),
+        "settings": settings,
+    }
     models = ModelSet(config)
     results: list[dict[str, Any]] = []
     for question in questions:

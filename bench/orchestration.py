@@ -101,7 +101,11 @@ def bench_config(depth: Depth) -> ResearchConfig:
     set, so it applies to the scripted model, which is not weak)."""
     pages = TASKS * SEARCHES_PER_TASK * RESULTS_PER_SEARCH
     return load_config(
-        clarify=False, max_agents=TASKS, max_pages=pages, depth=depth, floor_reads=0,
+        clarify=False,
+        max_agents=TASKS,
+        max_pages=pages,
+        depth=depth,
+        floor_reads=0,
         read_per_search=RESULTS_PER_SEARCH,
     )
 
@@ -242,9 +246,7 @@ def report(results: Sequence[DepthResult]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.orchestration", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--depth", action="append", choices=get_args(Depth), help="repeatable; default: all three"
-    )
+    parser.add_argument("--depth", action="append", choices=get_args(Depth), help="repeatable; default: all three")
     args = parser.parse_args(argv)
     depths: list[Depth] = args.depth or list(get_args(Depth))
     print(report(asyncio.run(measure(depths))))

@@ -27,23 +27,33 @@ LATENCY_S = 0.3
 
 async def measure(limit: int, researchers: int) -> dict[str, float]:
     """One run with `llm_concurrency=limit`: peak calls in flight at the server and at the gate."""
-    server = ReasoningServer(ResearchResponder(tasks=researchers, dangling_first_draft=False, searches=2),
-                             latency_s=LATENCY_S).start()
+    server = ReasoningServer(
+        ResearchResponder(tasks=researchers, dangling_first_draft=False, searches=2), latency_s=LATENCY_S
+    ).start()
     try:
-        config = load_config(model="openai:reasoner", openai_base_url=server.base_url, clarify=False,
-                             depth="deep", max_agents=researchers, max_rounds=1, llm_concurrency=limit,
-                             llm_max_retries=0)
+        config = load_config(
+            model="openai:reasoner",
+            openai_base_url=server.base_url,
+            clarify=False,
+            depth="deep",
+            max_agents=researchers,
+            max_rounds=1,
+            llm_concurrency=limit,
+            llm_max_retries=0,
+        )
         recorder = EventRecorder()
         context = build_context(config, scripted_services(), run_id=f"bench-{limit}", events=recorder)
         started = time.perf_counter()
-        await build_research_graph().compile().ainvoke(
-            {"question": "How long do cats sleep?"}, context=context
-        )
+        await build_research_graph().compile().ainvoke({"question": "How long do cats sleep?"}, context=context)
         wall = time.perf_counter() - started
         models: ModelSet = context.models
         gate_peak = max(gate.peak_in_flight for gate in models.gates.values())
-        return {"server_peak": server.peak_in_flight, "gate_peak": gate_peak, "calls": len(server.requests),
-                "wall_s": wall}
+        return {
+            "server_peak": server.peak_in_flight,
+            "gate_peak": gate_peak,
+            "calls": len(server.requests),
+            "wall_s": wall,
+        }
     finally:
         server.stop()
 

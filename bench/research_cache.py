@@ -60,15 +60,18 @@ async def run_once(question: str, config: ResearchConfig, label: str) -> dict[st
 
 
 def line(label: str, r: dict[str, Any]) -> str:
-    return (f"{label}: tokens {r['tokens']} ({r['prompt_tokens']} prompt / {r['completion_tokens']} completion), "
-            f"calls {r['llm_calls']} (researcher {r['researcher_calls']}), {r['wall_s']:.0f} s | citations "
-            f"{r['citations']}, support {r['support']:.2f}, passages not in source text "
-            f"{r['passages_not_in_source_text']} | cache: {r['cache']}")
+    return (
+        f"{label}: tokens {r['tokens']} ({r['prompt_tokens']} prompt / {r['completion_tokens']} completion), "
+        f"calls {r['llm_calls']} (researcher {r['researcher_calls']}), {r['wall_s']:.0f} s | citations "
+        f"{r['citations']}, support {r['support']:.2f}, passages not in source text "
+        f"{r['passages_not_in_source_text']} | cache: {r['cache']}"
+    )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, required=True, help="the HotpotQA-format file the corpus comes from")
     parser.add_argument("--question", default=DEFAULT_QUESTION, help="the question asked twice")
     parser.add_argument("--model", help="provider:model for every role (default: configured, else embedded)")

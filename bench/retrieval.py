@@ -45,9 +45,7 @@ def line(name: str, scores: dict[str, float]) -> str:
     return f"{name:<28}{cells}"
 
 
-def rank_all(
-    corpus: LocalCorpus, questions: list[Question], mode: RetrievalMode, limit: int
-) -> list[list[str]]:
+def rank_all(corpus: LocalCorpus, questions: list[Question], mode: RetrievalMode, limit: int) -> list[list[str]]:
     return [[r.url for r in corpus.search(q.text, limit=limit, mode=mode)] for q in questions]
 
 

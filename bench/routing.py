@@ -53,8 +53,10 @@ async def open_bench_corpus(data: Path, work_dir: Path | None, model: str | None
     config = bench_config(work_dir or default_work_dir(data), None, model, settings)
     started = time.perf_counter()
     indexed = await asyncio.to_thread(open_docs_corpus(config).index, docs)
-    print(f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
-          f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)")
+    print(
+        f"corpus: {len(docs)} documents in {config.library_path / DOCS_CORPUS} ({indexed.added} added, "
+        f"{indexed.unchanged} unchanged, {time.perf_counter() - started:.1f} s)"
+    )
     return config
 
 
@@ -62,8 +64,12 @@ def tokens_of(events: list[Event]) -> dict[str, int]:
     calls = [e.data for e in events if e.kind == "llm.call"]
     prompt = sum(int(c.get("input_tokens", 0)) for c in calls)
     completion = sum(int(c.get("output_tokens", 0)) for c in calls)
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "tokens": prompt + completion,
-            "llm_calls": len(calls)}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "tokens": prompt + completion,
+        "llm_calls": len(calls),
+    }
 
 
 async def run_one(item: dict[str, Any], klass: str, config: ResearchConfig) -> dict[str, Any]:
@@ -89,9 +95,11 @@ async def run_one(item: dict[str, Any], klass: str, config: ResearchConfig) -> d
 
 def question_line(r: dict[str, Any]) -> str:
     route = r["route"]
-    head = (f"[{r['class']:<9}] {route['question_kind'] or '?':<9} {route['path'] or '?':<5} by "
-            f"{route['decided_by'] or '?':<14} | tokens {r['prompt_tokens']}/{r['completion_tokens']} calls "
-            f"{r['llm_calls']} | {r['wall_s']:.0f} s | EM {r['em']:.0f} F1 {r['f1']:.2f}")
+    head = (
+        f"[{r['class']:<9}] {route['question_kind'] or '?':<9} {route['path'] or '?':<5} by "
+        f"{route['decided_by'] or '?':<14} | tokens {r['prompt_tokens']}/{r['completion_tokens']} calls "
+        f"{r['llm_calls']} | {r['wall_s']:.0f} s | EM {r['em']:.0f} F1 {r['f1']:.2f}"
+    )
     crashed = f" | CRASHED: {r['error']}" if "error" in r else ""
     return f"{head}{crashed}\n      {r['question']}\n      reason: {route['reason']}"
 
@@ -131,8 +139,10 @@ def total_lines(totals: dict[str, Any]) -> list[str]:
         )
     ratio = totals["simple_over_multi_hop"]
     verdict = "yes" if totals["simple_below_a_third"] else "no"
-    lines.append(f"simple ÷ multi-hop tokens: {'n/a' if ratio is None else f'{ratio:.3f}'} "
-                 f"(target < {TARGET_RATIO:.3f}): {verdict}")
+    lines.append(
+        f"simple ÷ multi-hop tokens: {'n/a' if ratio is None else f'{ratio:.3f}'} "
+        f"(target < {TARGET_RATIO:.3f}): {verdict}"
+    )
     return lines
 
 
@@ -143,8 +153,9 @@ def git_commit() -> str:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, required=True, help="the HotpotQA-format file the corpus comes from")
     parser.add_argument("--questions", type=Path, default=QUESTIONS, help="the fixed question list (JSON)")
     parser.add_argument("--n", type=int, default=10, help="the first N questions of each class (default 10)")
@@ -158,12 +169,20 @@ async def run(args: argparse.Namespace) -> int:
     config = await open_bench_corpus(args.data, args.work_dir, args.model, router=True, research_cache=False)
     fixed = json.loads(args.questions.read_text(encoding="utf-8"))
     work = [(klass, item) for klass in CLASSES for item in fixed[klass][: args.n]]
-    print(f"model {config.model} (fast {config.fast_model or 'same'}, reasoning {config.reasoning_model or 'same'}), "
-          f"{len(work)} questions; runs in {config.runs_dir}")
+    print(
+        f"model {config.model} (fast {config.fast_model or 'same'}, reasoning {config.reasoning_model or 'same'}), "
+        f"{len(work)} questions; runs in {config.runs_dir}"
+    )
     out = args.out or config.data_dir / f"routing-{datetime.now(UTC):%Y%m%d-%H%M%S}.json"
-    header = {"data": str(args.data), "questions_file": str(args.questions), "model": config.model,
-              "machine": platform.node(), "cpus": os.cpu_count(), "commit": git_commit(),
-              "started": datetime.now(UTC).isoformat()}
+    header = {
+        "data": str(args.data),
+        "questions_file": str(args.questions),
+        "model": config.model,
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "commit": git_commit(),
+        "started": datetime.now(UTC).isoformat(),
+    }
     results: list[dict[str, Any]] = []
     for klass, item in work:
         results.append(await run_one(item, klass, config))

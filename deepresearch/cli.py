@@ -60,7 +60,7 @@ def _load(**overrides: Any) -> ResearchConfig:
 def _check_question(question: str) -> str:
     text = question.strip()
     if not text:
-        raise UserError("the question is empty: deepresearch \"your question\"")
+        raise UserError('the question is empty: deepresearch "your question"')
     if len(text) > MAX_QUESTION_CHARS:
         raise UserError(
             f"the question is {len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}. "
@@ -315,8 +315,10 @@ def reports_verify(
     run_id: str,
     verifier_model: Annotated[
         str | None,
-        typer.Option(help="provider:model that judges each cited sentence against its passages (default: "
-                     "DEEPRESEARCH_VERIFIER_MODEL; unset, the check is deterministic only)"),
+        typer.Option(
+            help="provider:model that judges each cited sentence against its passages (default: "
+            "DEEPRESEARCH_VERIFIER_MODEL; unset, the check is deterministic only)"
+        ),
     ] = None,
 ) -> None:
     """Re-check every citation against the source text stored with the run."""
@@ -351,8 +353,10 @@ def reports_verify(
         told = ", ".join(f"{count} {verdict.replace('_', ' ')}" for verdict, count in scores.verdicts.items())
         typer.echo(f"verifier judge {config.verifier_model}: {sum(scores.verdicts.values())} cited sentence(s): {told}")
     elif report.judged_by:
-        typer.echo(f"the run's support includes the verdicts of {report.judged_by}; "
-                   f"--verifier-model {report.judged_by} judges again")
+        typer.echo(
+            f"the run's support includes the verdicts of {report.judged_by}; "
+            f"--verifier-model {report.judged_by} judges again"
+        )
     verified = sum(check.is_verified for check in checks)
     typer.echo(f"{verified} of {len(checks)} citations verified")
     if verified < len(checks):

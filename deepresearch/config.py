@@ -220,7 +220,8 @@ class ResearchConfig(BaseSettings):
     max_steps: Annotated[int, PER_RUN] = Field(default=8, ge=1, le=100, description="most steps per researcher")
     max_tokens: Annotated[int, PER_RUN] = Field(default=200_000, ge=1, description="token budget of the run")
     max_time_s: Annotated[float, PER_RUN] = Field(
-        default=900.0, gt=0,
+        default=900.0,
+        gt=0,
         description="research-time budget in seconds; a resumed run counts the time it already spent",
     )
     max_pages: Annotated[int, PER_RUN] = Field(
@@ -247,9 +248,7 @@ class ResearchConfig(BaseSettings):
         default="", description="provider:model of the reasoning tier (research, writing); empty: model"
     )
     # simple lookups take the quick path: one researcher, one search step, one round, fast model
-    router: Annotated[bool, PER_RUN] = Field(
-        default=True, description="send simple lookups down the quick path"
-    )
+    router: Annotated[bool, PER_RUN] = Field(default=True, description="send simple lookups down the quick path")
     research_cache: bool = False  # reuse a close earlier brief's fresh findings; research only what is missing
     research_cache_similarity: float = Field(default=0.9, ge=0.0, le=1.0)  # brief embedding cosine for a hit
     research_cache_max_age_s: float = Field(default=604_800.0, ge=0)  # cached findings older than this are redone
@@ -376,7 +375,5 @@ def load_config(**overrides: Any) -> ResearchConfig:
 
 def invalid_settings(error: ValidationError) -> ConfigError:
     """A validation error as the one-line `ConfigError` that names each bad setting."""
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in error.errors()
-    )
+    problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'config'}: {err['msg']}" for err in error.errors())
     return ConfigError(f"invalid settings: {problems}")

@@ -62,15 +62,13 @@ def report_to_html(report: Report) -> str:
     citations = {citation.number: citation for citation in report.citations}
     body = _link_citations(renderer.render(body_without_references(report.markdown)), citations)
     licences = sorted({source.licence for source in report.sources if source.licence})
-    licence_note = (
-        f'<p class="meta">Source text licences: {html.escape(", ".join(licences))}</p>' if licences else ""
-    )
+    licence_note = f'<p class="meta">Source text licences: {html.escape(", ".join(licences))}</p>' if licences else ""
     meta = (
         f'<p class="meta">Run {html.escape(report.run_id)} · {report.created_at:%Y-%m-%d %H:%M} UTC · '
         f"citation support {report.support_score:.2f}</p>"
     )
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.question[:120])}</title><style>{STYLE}</style></head>\n<body>\n"
         f"{meta}\n{body}\n{_references_html(sorted(report.citations, key=lambda c: c.number))}\n"
         f"{licence_note}\n</body></html>\n"

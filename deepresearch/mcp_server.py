@@ -106,8 +106,9 @@ class ReportsServer(MCPServer):
     async def list_resources(self) -> list[MCPResource]:
         listed = await super().list_resources()
         listed.extend(
-            MCPResource(uri=f"{REPORT_SCHEME}{run.run_id}", name=run.run_id, title=run.question[:120],
-                        mime_type="text/markdown")
+            MCPResource(
+                uri=f"{REPORT_SCHEME}{run.run_id}", name=run.run_id, title=run.question[:120], mime_type="text/markdown"
+            )
             for run in list_runs(self.config)
             if run.is_finished
         )
@@ -135,9 +136,7 @@ def _add_research_tool(server: ReportsServer, runs: LiveRuns) -> None:
     async def research(
         question: Annotated[str, Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="What to research")],
         ctx: Context,
-        depth: Annotated[
-            Depth | None, Field(description="How far to research; default: routed")
-        ] = None,
+        depth: Annotated[Depth | None, Field(description="How far to research; default: routed")] = None,
         answers: Annotated[
             list[str] | None, Field(description="Answers to clarifying questions, in order; none: assumptions")
         ] = None,

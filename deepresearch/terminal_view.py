@@ -39,6 +39,8 @@ class SourceRead:
         url = str(event.data.get("url", ""))
         host = urlsplit(url).hostname or ("local" if url else "")
         return cls(title=str(event.data.get("title") or url), host=host, agent=event.agent or "")
+
+
 LINE_CHARS = 110  # a thinking line is written once it is this long (cut at a space) or has a line break
 THINKING_TAIL_CHARS = 90
 

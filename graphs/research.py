@@ -238,7 +238,10 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
     revisions_done = len(state.get("drafts", [])) - escalation_rules.drafts_before(escalation)
     wants_revision = bool(check.unsupported or check.removed_numbers) and best.by_model and best.is_revisable
     update: dict[str, Any] = {
-        "drafts": [best], "revision_notes": verifier.revision_notes(check), "notes": [], "verdicts": entailment.verdicts
+        "drafts": [best],
+        "revision_notes": verifier.revision_notes(check),
+        "notes": [],
+        "verdicts": entailment.verdicts,
     }
     if len(candidates) > 1:
         rewards = ", ".join(f"{draft.score:.2f}" for draft, _ in scored)
@@ -247,8 +250,10 @@ async def verify(state: ResearchState, runtime: Runtime[ResearchContext]) -> Com
             f"kept the best ({best.score:.2f}: support {best.support:.2f}, coverage {best.coverage:.2f})."
         ]
     scope = escalation_rules.pass_scope(state.get("route"), escalation, context.config)
-    escalated = None if state.get("served_body") else escalation_rules.for_support(
-        check.score, scope, context, len(state.get("drafts", [])) + 1
+    escalated = (
+        None
+        if state.get("served_body")
+        else escalation_rules.for_support(check.score, scope, context, len(state.get("drafts", [])) + 1)
     )
     if escalated is not None:  # the reasoning tier writes instead of the fast tier revising
         update |= {"escalation": escalated, "notes": [*update["notes"], escalated.method_note()]}

@@ -134,14 +134,11 @@ class LocalCorpus:
         self.documents = DocumentStore(self.directory / DOCUMENTS_FILE)
         self._client = client or make_client(self.directory / "chroma")
         self._embedding_function = MiniLMEmbeddingFunction(batch_size=embedding_batch_size)
-        self._collection = open_collection(
-            self._client, collection_name("corpus", name), self._embedding_function
-        )
+        self._collection = open_collection(self._client, collection_name("corpus", name), self._embedding_function)
         self._bm25: _Bm25Index | None = None
         self._lock = threading.Lock()
 
     # -- indexing ---------------------------------------------------------------------------------
-
 
     @classmethod
     def from_config(cls, config: ResearchConfig, name: str) -> LocalCorpus:
@@ -154,6 +151,7 @@ class LocalCorpus:
             chunk_overlap_chars=config.chunk_overlap_chars,
             embedding_batch_size=config.embedding_batch_size,
         )
+
     def index(self, docs: Iterable[Document]) -> IndexReport:
         """Add new documents, replace changed ones, skip those whose content hash is unchanged."""
         report = IndexReport()
@@ -200,10 +198,7 @@ class LocalCorpus:
         texts: list[str] = []
         embed_texts: list[str] = []
         metadatas: list[dict[str, Any]] = []
-        chunked = [
-            (doc, chunk_text(doc.text, size=self.chunk_chars, overlap=self.chunk_overlap_chars))
-            for doc in docs
-        ]
+        chunked = [(doc, chunk_text(doc.text, size=self.chunk_chars, overlap=self.chunk_overlap_chars)) for doc in docs]
         for doc, chunks in chunked:
             key = document_key(doc.url)
             for ordinal, chunk in enumerate(chunks):

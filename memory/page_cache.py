@@ -87,9 +87,7 @@ class PageCache:
     def get_sync(self, url: str) -> Document | None:
         """The cached document for `url` if it is fresh; counts a hit or a miss."""
         with self._connect() as db:
-            row = db.execute(
-                "SELECT stored_at, document FROM pages WHERE url = ?", (normalize_url(url),)
-            ).fetchone()
+            row = db.execute("SELECT stored_at, document FROM pages WHERE url = ?", (normalize_url(url),)).fetchone()
         is_fresh = row is not None and self.ttl_s > 0 and self._clock() - row[0] <= self.ttl_s
         self._count(url, is_fresh)
         return Document.model_validate_json(row[1]) if is_fresh and row is not None else None

@@ -109,9 +109,7 @@ def _empty(url: str, what: str) -> ToolError:
     )
 
 
-def extract_html(
-    url: str, html: bytes | str, *, check_js: bool = True
-) -> tuple[str, dict[str, str]] | ToolError:
+def extract_html(url: str, html: bytes | str, *, check_js: bool = True) -> tuple[str, dict[str, str]] | ToolError:
     """Main text as markdown plus metadata (`title`, `author`, `date`), or an error.
 
     With `check_js`, a nearly empty extraction from a script-heavy page gives `needs_js`; the browser
@@ -154,9 +152,7 @@ def extract_pdf(url: str, body: bytes) -> str | ToolError:
             message=f"cannot read the PDF at {url}: {type(exc).__name__}: {exc}",
             hint="The PDF is damaged or encrypted; try another source.",
         )
-    text = "\n\n".join(
-        f"[page {number}]\n{page_text.strip()}" for number, page_text in pages if page_text.strip()
-    )
+    text = "\n\n".join(f"[page {number}]\n{page_text.strip()}" for number, page_text in pages if page_text.strip())
     if not text:
         return _empty(url, "PDF without a text layer")
     return text

@@ -31,15 +31,11 @@ ToolOutput = tuple[str, Any]
 
 class WebSearchArgs(BaseModel):
     query: str = Field(min_length=1, max_length=400, description="What to search the web for.")
-    max_results: int | None = Field(
-        default=None, ge=1, le=20, description="How many results (default: config)."
-    )
+    max_results: int | None = Field(default=None, ge=1, le=20, description="How many results (default: config).")
     time_range: Literal["day", "week", "month", "year"] | None = Field(
         default=None, description="Only results from the last day, week, month or year."
     )
-    language: str | None = Field(
-        default=None, description="Language code of wanted results, e.g. 'en', 'de'."
-    )
+    language: str | None = Field(default=None, description="Language code of wanted results, e.g. 'en', 'de'.")
 
 
 class PageArgs(BaseModel):
@@ -48,9 +44,7 @@ class PageArgs(BaseModel):
 
 class LocalSearchArgs(BaseModel):
     query: str = Field(min_length=1, max_length=400, description="What to look for in the local documents.")
-    max_results: int | None = Field(
-        default=None, ge=1, le=20, description="How many results (default: config)."
-    )
+    max_results: int | None = Field(default=None, ge=1, le=20, description="How many results (default: config).")
 
 
 class RecallArgs(BaseModel):
@@ -130,9 +124,7 @@ def _make_tool(
 
 
 def _unavailable(tool: str, what: str, instead: str) -> ToolError:
-    return ToolError(
-        kind="provider_down", message=f"{what} is not available in this run", hint=instead, tool=tool
-    )
+    return ToolError(kind="provider_down", message=f"{what} is not available in this run", hint=instead, tool=tool)
 
 
 class _AgentTools:
@@ -186,9 +178,7 @@ class _AgentTools:
     async def search_local(self, query: str, max_results: int | None = None) -> ToolOutput:
         corpus = self._services.local_corpus
         if corpus is None:
-            return _error_output(
-                _unavailable("search_local", "the local corpus", "Use web_search."), "search_local"
-            )
+            return _error_output(_unavailable("search_local", "the local corpus", "Use web_search."), "search_local")
         hits = await corpus.search(query, max_results=max_results or self._config.search_max_results)
         return hits_text(query, hits, opener="fetch_page"), hits
 

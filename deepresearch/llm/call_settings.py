@@ -33,7 +33,8 @@ class CallSettings:
         secrets = tuple(
             value.get_secret_value()
             for name in type(config).model_fields
-            if (value := getattr(config, name)) is not None and hasattr(value, "get_secret_value")
+            if (value := getattr(config, name)) is not None
+            and hasattr(value, "get_secret_value")
             and value.get_secret_value()
         )
         return cls(

@@ -298,4 +298,3 @@ class ChatEmbeddedLlama(BaseChatModel):
         parse_raw = RunnablePassthrough.assign(parsed=itemgetter("raw") | parser, parsing_error=lambda _: None)
         no_parse = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=bound) | parse_raw.with_fallbacks([no_parse], exception_key="parsing_error")
-

@@ -29,8 +29,12 @@ def provider_key(spec: ModelSpec, config: ResearchConfig) -> str:
     each scripted test model is its own)."""
     if spec.provider == "scripted":
         return str(spec)
-    address = {"openai": config.openai_base_url, "deepseek": config.deepseek_base_url,
-               "anthropic": config.anthropic_base_url, "ollama": config.ollama_base_url}.get(spec.provider)
+    address = {
+        "openai": config.openai_base_url,
+        "deepseek": config.deepseek_base_url,
+        "anthropic": config.anthropic_base_url,
+        "ollama": config.ollama_base_url,
+    }.get(spec.provider)
     return f"{spec.provider}@{address}" if address else spec.provider
 
 

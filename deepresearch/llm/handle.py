@@ -147,8 +147,12 @@ class ChatModelHandle:
 
         async def on(candidate: Candidate) -> ModelReply:
             if tools and not candidate.built.profile.native_tools:
-                return await self._act(candidate, messages, ActionProtocol.for_tools(
-                    tools, tool_choice, parallel=not candidate.built.profile.weak), agent)
+                return await self._act(
+                    candidate,
+                    messages,
+                    ActionProtocol.for_tools(tools, tool_choice, parallel=not candidate.built.profile.weak),
+                    agent,
+                )
             runnable: Any = self._with_tools(candidate, tools, tool_choice) if tools else candidate.built.chat
             return self._account(candidate, await self._complete(candidate, runnable, messages, agent), agent)
 
@@ -186,10 +190,21 @@ class ChatModelHandle:
                     candidate.gate.mark_down(self.settings.cooldown_s, reason)
                 if index + 1 < len(self.candidates):
                     following = self.candidates[index + 1].built.spec
-                    self._emit("llm.fallback", f"{self.role}: {name} failed ({reason}); trying {following}", agent,
-                               model=name, fallback=str(following), reason=reason)
-        self._emit("llm.provider_failed", f"{self.role}: every model failed: " + "; ".join(
-            f"{model}: {reason}" for model, reason in failures.items()), agent, failures=failures)
+                    self._emit(
+                        "llm.fallback",
+                        f"{self.role}: {name} failed ({reason}); trying {following}",
+                        agent,
+                        model=name,
+                        fallback=str(following),
+                        reason=reason,
+                    )
+        self._emit(
+            "llm.provider_failed",
+            f"{self.role}: every model failed: "
+            + "; ".join(f"{model}: {reason}" for model, reason in failures.items()),
+            agent,
+            failures=failures,
+        )
         raise ProviderUnavailable(self.role, failures)
 
     def _reason(self, exc: BaseException) -> str:
@@ -209,8 +224,12 @@ class ChatModelHandle:
             if not outcome.capped:
                 break
             then = "the reply stays cut" if is_last else "asking for the answer"
-            self._emit("llm.thinking_capped", f"{self.role}: thinking passed {outcome.capped}; {then}", agent,
-                       cap=outcome.capped)
+            self._emit(
+                "llm.thinking_capped",
+                f"{self.role}: thinking passed {outcome.capped}; {then}",
+                agent,
+                cap=outcome.capped,
+            )
             if is_last:
                 break
             self._account(candidate, outcome, agent)
@@ -264,11 +283,22 @@ class ChatModelHandle:
         usage = usage_of(raw, reasoning)
         self.ledger.record(self.role, usage)
         model = str(candidate.built.spec)
-        self._emit("llm.call", f"{self.role}: {usage.input_tokens} in / {usage.output_tokens} out", agent,
-                   model=model, **usage.model_dump())
+        self._emit(
+            "llm.call",
+            f"{self.role}: {usage.input_tokens} in / {usage.output_tokens} out",
+            agent,
+            model=model,
+            **usage.model_dump(),
+        )
         if reasoning:
-            self._emit("llm.reasoning", reasoning, agent, model=model, reasoning_tokens=usage.reasoning_tokens,
-                       streamed=outcome.reasoning_streamed and self.settings.stream_reasoning)
+            self._emit(
+                "llm.reasoning",
+                reasoning,
+                agent,
+                model=model,
+                reasoning_tokens=usage.reasoning_tokens,
+                streamed=outcome.reasoning_streamed and self.settings.stream_reasoning,
+            )
         text = clean.content if isinstance(clean.content, str) else ""
         return ModelReply(message=clean, text=text, reasoning=reasoning, usage=usage)
 
@@ -295,16 +325,24 @@ class ChatModelHandle:
         After the last attempt the reply stands as a plain answer (no tool call), which ends the turn."""
         conversation = protocol.messages(messages)
         chat = candidate.built.chat
-        runnable = chat.bind(response_format={"type": "json_object", "schema": protocol.schema()}) \
-            if candidate.built.profile.json_mode else chat
+        runnable = (
+            chat.bind(response_format={"type": "json_object", "schema": protocol.schema()})
+            if candidate.built.profile.json_mode
+            else chat
+        )
         reply: ModelReply | None = None
         for attempt in range(1, self.settings.structured_attempts + 1):
             reply = self._account(candidate, await self._complete(candidate, runnable, conversation, agent), agent)
             try:
                 action = protocol.parse(reply.message)
             except ValueError as error:
-                self._emit("llm.action_retry", f"{self.role}: invalid action (attempt {attempt}): {error}", agent,
-                           attempt=attempt, reply=reply.text[:500])
+                self._emit(
+                    "llm.action_retry",
+                    f"{self.role}: invalid action (attempt {attempt}): {error}",
+                    agent,
+                    attempt=attempt,
+                    reply=reply.text[:500],
+                )
                 conversation = [*conversation, AIMessage(content=reply.text), protocol.correction(error, reply.text)]
                 continue
             text = action.content if isinstance(action.content, str) else ""
@@ -337,9 +375,14 @@ class ChatModelHandle:
                 return schema.model_validate(parse_structured(raw, schema))
             except ValueError as error:  # pydantic's ValidationError is a ValueError
                 last_error = str(error).splitlines()[0] if str(error) else type(error).__name__
-                self._emit("llm.structured_retry",
-                           f"{self.role}: invalid {schema.__name__} (attempt {attempt}): {last_error}", agent,
-                           schema=schema.__name__, attempt=attempt, reply=raw_text(raw)[:500])
+                self._emit(
+                    "llm.structured_retry",
+                    f"{self.role}: invalid {schema.__name__} (attempt {attempt}): {last_error}",
+                    agent,
+                    schema=schema.__name__,
+                    attempt=attempt,
+                    reply=raw_text(raw)[:500],
+                )
                 echoed = raw_text(raw)
                 conversation = [*conversation, AIMessage(content=echoed), correction_message(error, echoed)]
         raise StructuredOutputError(schema.__name__, self.settings.structured_attempts, last_error)

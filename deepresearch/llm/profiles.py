@@ -52,24 +52,42 @@ _PROVIDER_DEFAULTS: dict[str, dict[str, Any]] = {
     "embedded": {"native_tools": False, "context_tokens": 8192, "max_output_tokens": 2048, "weak": True},
     "openai": {},
     "anthropic": {
-        "reasoning_format": "thinking_blocks", "context_tokens": 200_000, "json_mode": False,
+        "reasoning_format": "thinking_blocks",
+        "context_tokens": 200_000,
+        "json_mode": False,
         "configurable_reasoning": True,
     },
     "ollama": {
-        "reasoning_format": "think_tags", "context_tokens": 32_768, "json_mode": False, "configurable_reasoning": True,
+        "reasoning_format": "think_tags",
+        "context_tokens": 32_768,
+        "json_mode": False,
+        "configurable_reasoning": True,
     },
     "deepseek": {"structured_method": "json_mode", "context_tokens": 128_000},
     "scripted": {"configurable_reasoning": True},
 }
 _KNOWN_MODELS: list[tuple[str, re.Pattern[str], dict[str, Any]]] = [
-    ("openai", re.compile(r"^(o\d|gpt-5)"), {
-        "reasoning_format": "reasoning_summary", "accepts_temperature": False, "context_tokens": 200_000,
-        "max_output_tokens": 32_768, "configurable_reasoning": True,
-    }),
-    ("deepseek", re.compile(r"reasoner|r1"), {
-        "native_tools": False, "reasoning_format": "reasoning_content", "accepts_temperature": False,
-        "max_output_tokens": 32_768,
-    }),
+    (
+        "openai",
+        re.compile(r"^(o\d|gpt-5)"),
+        {
+            "reasoning_format": "reasoning_summary",
+            "accepts_temperature": False,
+            "context_tokens": 200_000,
+            "max_output_tokens": 32_768,
+            "configurable_reasoning": True,
+        },
+    ),
+    (
+        "deepseek",
+        re.compile(r"reasoner|r1"),
+        {
+            "native_tools": False,
+            "reasoning_format": "reasoning_content",
+            "accepts_temperature": False,
+            "max_output_tokens": 32_768,
+        },
+    ),
 ]
 
 
@@ -81,7 +99,9 @@ def default_profile(provider: str, model: str, config: ResearchConfig) -> ModelP
         # carry reasoning in `reasoning_content`; JSON mode plus validation feedback works on all of them.
         # They take `reasoning_effort` (vLLM, OpenRouter) and ignore it on models that do not reason.
         fields |= {
-            "structured_method": "json_mode", "reasoning_format": "reasoning_content", "configurable_reasoning": True,
+            "structured_method": "json_mode",
+            "reasoning_format": "reasoning_content",
+            "configurable_reasoning": True,
         }
     if provider == "embedded":
         fields["context_tokens"] = config.embedded_context

@@ -51,9 +51,17 @@ def _types(*names: str) -> tuple[type[BaseException], ...]:
 
 def _transient_types() -> tuple[type[BaseException], ...]:
     return (TimeoutError, ConnectionError) + _types(
-        "openai.APITimeoutError", "openai.APIConnectionError", "openai.RateLimitError", "openai.InternalServerError",
-        "anthropic.APITimeoutError", "anthropic.APIConnectionError", "anthropic.RateLimitError",
-        "anthropic.InternalServerError", "httpx.TimeoutException", "httpx.NetworkError", "httpx.RemoteProtocolError",
+        "openai.APITimeoutError",
+        "openai.APIConnectionError",
+        "openai.RateLimitError",
+        "openai.InternalServerError",
+        "anthropic.APITimeoutError",
+        "anthropic.APIConnectionError",
+        "anthropic.RateLimitError",
+        "anthropic.InternalServerError",
+        "httpx.TimeoutException",
+        "httpx.NetworkError",
+        "httpx.RemoteProtocolError",
     )
 
 
@@ -153,8 +161,11 @@ async def call_with_retry(
             Event(
                 kind="llm.retry",
                 message=f"{describe}: {type(exc).__name__}, retry {state.attempt_number}/{max_retries} in {delay:.1f}s",
-                data={"status": status_of(exc) if exc else None, "delay_s": round(delay, 2),
-                      "attempt": state.attempt_number},
+                data={
+                    "status": status_of(exc) if exc else None,
+                    "delay_s": round(delay, 2),
+                    "attempt": state.attempt_number,
+                },
             )
         )
 

@@ -83,8 +83,14 @@ class ActionProtocol:
             options.append(
                 {
                     "type": "object",
-                    "properties": {"calls": {"type": "array", "items": {"anyOf": calls}, "minItems": 1,
-                                             "maxItems": MAX_PARALLEL_CALLS}},
+                    "properties": {
+                        "calls": {
+                            "type": "array",
+                            "items": {"anyOf": calls},
+                            "minItems": 1,
+                            "maxItems": MAX_PARALLEL_CALLS,
+                        }
+                    },
                     "required": ["calls"],
                 }
             )

@@ -48,8 +48,17 @@ Reasoning = Callable[[list[BaseMessage], dict[str, Any]], str]
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     cls.__name__: cls
-    for cls in (RewrittenQuestion, ClarifyDecision, Plan, Review, ResearcherFindings, ShortAnswer,
-                ReasonedShortAnswer, YesNoAnswer, ReasonedYesNoAnswer)
+    for cls in (
+        RewrittenQuestion,
+        ClarifyDecision,
+        Plan,
+        Review,
+        ResearcherFindings,
+        ShortAnswer,
+        ReasonedShortAnswer,
+        YesNoAnswer,
+        ReasonedYesNoAnswer,
+    )
 }
 _RESULT = re.compile(r"^Result of tool (\S*)( \(error\))?:\n", re.DOTALL)
 CHUNK_CHARS = 24
@@ -64,8 +73,10 @@ def numbered_reasoning(prefix: str = "thinking") -> Reasoning:
         with lock:
             n = next(counter)
         task = "a tool step" if kwargs.get("tools") else "the reply"
-        return (f"{prefix}-{n}: the question asks for facts, so only what was read counts.\n"
-                f"Weighing the passages before writing {task}.")
+        return (
+            f"{prefix}-{n}: the question asks for facts, so only what was read counts.\n"
+            f"Weighing the passages before writing {task}."
+        )
 
     return reason
 
@@ -103,13 +114,17 @@ def _action_messages(messages: list[BaseMessage]) -> list[BaseMessage]:
         if isinstance(message, AIMessage) and text.strip().startswith("{"):
             payload = extract_json(text)
             items = payload.get("calls", [payload]) if isinstance(payload, dict) else []
-            calls = [{"name": i["tool"], "args": i.get("arguments") or {}, "id": f"call_{uuid.uuid4().hex[:8]}"}
-                     for i in items if isinstance(i, dict) and "tool" in i]
+            calls = [
+                {"name": i["tool"], "args": i.get("arguments") or {}, "id": f"call_{uuid.uuid4().hex[:8]}"}
+                for i in items
+                if isinstance(i, dict) and "tool" in i
+            ]
             converted.append(AIMessage(content="", tool_calls=calls) if calls else message)
         elif isinstance(message, HumanMessage) and (match := _RESULT.match(text)):
             status = "error" if match.group(2) else "success"
-            converted.append(ToolMessage(text[match.end():], tool_call_id="protocol", name=match.group(1),
-                                         status=status))
+            converted.append(
+                ToolMessage(text[match.end() :], tool_call_id="protocol", name=match.group(1), status=status)
+            )
         else:
             converted.append(message)
     return converted
@@ -205,29 +220,43 @@ def _usage(body: dict[str, Any], reply: AIMessage, reasoning: str) -> dict[str, 
     reasoning_tokens = len(reasoning) // 4 + 1
     answer_tokens = (len(str(reply.content)) + len(json.dumps([c["args"] for c in reply.tool_calls]))) // 4 + 1
     completion = reasoning_tokens + answer_tokens
-    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
-            "completion_tokens_details": {"reasoning_tokens": reasoning_tokens}}
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
+    }
 
 
 def _wire_tool_calls(reply: AIMessage) -> list[dict[str, Any]]:
-    return [{"index": i, "id": c.get("id") or f"call_{i}", "type": "function",
-             "function": {"name": c["name"], "arguments": json.dumps(c["args"])}}
-            for i, c in enumerate(reply.tool_calls)]
+    return [
+        {
+            "index": i,
+            "id": c.get("id") or f"call_{i}",
+            "type": "function",
+            "function": {"name": c["name"], "arguments": json.dumps(c["args"])},
+        }
+        for i, c in enumerate(reply.tool_calls)
+    ]
 
 
 def _chunks(
     server: ReasoningServer, body: dict[str, Any], reply: AIMessage, reasoning: str
 ) -> Iterator[dict[str, Any]]:
     """The streamed reply: reasoning deltas, (a hold), answer deltas, tool calls, finish, usage."""
-    base = {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion.chunk",
-            "created": int(time.time()), "model": body.get("model", "")}
+    base = {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", ""),
+    }
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
 
     yield chunk({"role": "assistant", "content": ""})
     for start in range(0, len(reasoning), CHUNK_CHARS):
-        yield chunk({server.reasoning_field: reasoning[start:start + CHUNK_CHARS]})
+        yield chunk({server.reasoning_field: reasoning[start : start + CHUNK_CHARS]})
     hold, server.hold = server.hold, None
     if hold is not None:
         hold.wait(timeout=60)
@@ -235,7 +264,7 @@ def _chunks(
         time.sleep(server.latency_s)
     text = str(reply.content)
     for start in range(0, len(text), CHUNK_CHARS):
-        yield chunk({"content": text[start:start + CHUNK_CHARS]})
+        yield chunk({"content": text[start : start + CHUNK_CHARS]})
     if reply.tool_calls:
         yield chunk({"tool_calls": _wire_tool_calls(reply)})
     yield chunk({}, "tool_calls" if reply.tool_calls else "stop")
@@ -247,10 +276,14 @@ def _whole(body: dict[str, Any], reply: AIMessage, reasoning: str, field: str) -
     message: dict[str, Any] = {"role": "assistant", "content": str(reply.content), field: reasoning}
     if reply.tool_calls:
         message["tool_calls"] = [{k: v for k, v in c.items() if k != "index"} for c in _wire_tool_calls(reply)]
-    return {"id": f"chatcmpl-{uuid.uuid4().hex[:12]}", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", ""), "usage": _usage(body, reply, reasoning),
-            "choices": [{"index": 0, "message": message,
-                         "finish_reason": "tool_calls" if reply.tool_calls else "stop"}]}
+    return {
+        "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", ""),
+        "usage": _usage(body, reply, reasoning),
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if reply.tool_calls else "stop"}],
+    }
 
 
 def _handler_for(server: ReasoningServer) -> type[BaseHTTPRequestHandler]:
@@ -277,8 +310,9 @@ def _handler_for(server: ReasoningServer) -> type[BaseHTTPRequestHandler]:
             failure = server.failure()
             if failure is not None:
                 status, headers = failure
-                self._json(status, {"error": {"message": f"test server says {status}", "type": "server_error"}},
-                           headers)
+                self._json(
+                    status, {"error": {"message": f"test server says {status}", "type": "server_error"}}, headers
+                )
                 return
             server.track(+1)
             try:

@@ -74,14 +74,24 @@ def aspect_pages(results: int = 3, sentences: int = 2) -> dict[str, tuple[str, s
         for aspect in ASPECTS:
             for n in range(1, results + 1):
                 url = f"https://example.org/{topic.replace(' ', '-')}/{aspect}/{n}"
-                facts = {"n": n, "topic": topic, "aspect": aspect, "households": 20 * n + 10, "weeks": n + 3,
-                         "indoor": 14 + n, "outdoor": 11 + n, "longest": 3 + n}
+                facts = {
+                    "n": n,
+                    "topic": topic,
+                    "aspect": aspect,
+                    "households": 20 * n + 10,
+                    "weeks": n + 3,
+                    "indoor": 14 + n,
+                    "outdoor": 11 + n,
+                    "longest": 3 + n,
+                }
                 more = [line.format(**facts) for line in _MORE_SENTENCES[: max(0, sentences - 2)]]
-                text = " ".join([
-                    f"Survey {n} of {topic} {aspect} reports that cats rest for {11 + n} hours on a typical day.",
-                    f"The {aspect} part of the {topic} survey {n} also compares kittens with adult cats.",
-                    *more,
-                ])
+                text = " ".join(
+                    [
+                        f"Survey {n} of {topic} {aspect} reports that cats rest for {11 + n} hours on a typical day.",
+                        f"The {aspect} part of the {topic} survey {n} also compares kittens with adult cats.",
+                        *more,
+                    ]
+                )
                 pages[url] = (f"{topic} {aspect} ({n})", text)
     return pages
 
@@ -217,8 +227,11 @@ class ResearchResponder:
         paragraphs: list[list[str]] = []
         written: set[str] = set()  # each sentence once, though several claims' passages may hold it
         for index, (cite, claim, passage) in enumerate(_CITED_PASSAGE.findall(system)):
-            said = [s for s in dict.fromkeys([claim.strip(), *split_sentences(passage.replace(" … ", " "))])
-                    if s and s not in written]
+            said = [
+                s
+                for s in dict.fromkeys([claim.strip(), *split_sentences(passage.replace(" … ", " "))])
+                if s and s not in written
+            ]
             written.update(said)
             if index % 3 == 0:
                 paragraphs.append([])
@@ -232,8 +245,9 @@ def outline_from(messages: list[BaseMessage]) -> Outline:
     """One section per task the outline prompt lists, titled by its goal."""
     tasks = _OUTLINED_TASK.findall("\n".join(str(m.content) for m in messages))
     sections = [
-        OutlineSection(title=goal.removeprefix("Find out about ") or task_id, focus=f"What is known: {goal}",
-                       task_ids=[task_id])
+        OutlineSection(
+            title=goal.removeprefix("Find out about ") or task_id, focus=f"What is known: {goal}", task_ids=[task_id]
+        )
         for task_id, goal in tasks
     ]
     return Outline(sections=sections)

@@ -173,4 +173,3 @@ class Pages:
         if not run.answer(given):
             raise HTTPException(409, "no question is waiting for an answer")
         return Response(status_code=204)
-

@@ -25,8 +25,17 @@ from tests.graphs.helpers import run_graph
 
 PASSAGE = "Cats sleep between 12 and 16 hours a day. Kittens sleep even longer."
 EVIDENCE = gather_evidence(
-    [Findings(task_id="t1", claims=[Claim(text="Cats sleep between 12 and 16 hours a day.",
-                                          passages=[Passage(source_id="a", text=PASSAGE, end=len(PASSAGE))])])],
+    [
+        Findings(
+            task_id="t1",
+            claims=[
+                Claim(
+                    text="Cats sleep between 12 and 16 hours a day.",
+                    passages=[Passage(source_id="a", text=PASSAGE, end=len(PASSAGE))],
+                )
+            ],
+        )
+    ],
     {"a": Source(id="a", url="https://example.org/a", title="How much cats sleep")},
 )
 NEGATED = "Cats do not sleep between 12 and 16 hours a day [1]."

@@ -34,10 +34,12 @@ PAGES = {
 
 
 def test_names_are_proper_nouns_and_quoted_titles_not_dates_or_common_words() -> None:
-    assert names_in("What government position was held by the woman who portrayed Corliss Archer in the film "
-                    "Kiss and Tell?") == ["Corliss Archer", "Kiss and Tell"]
+    assert names_in(
+        "What government position was held by the woman who portrayed Corliss Archer in the film Kiss and Tell?"
+    ) == ["Corliss Archer", "Kiss and Tell"]
     assert names_in('The director of "Big Stone Gap" met the Bank of England on August 12, 1999.') == [
-        "Big Stone Gap", "Bank of England"
+        "Big Stone Gap",
+        "Bank of England",
     ]
     assert names_in("However, American viewers loved it in 17-year-old Shirley Temple's film.") == ["Shirley Temple"]
 

@@ -91,8 +91,9 @@ def test_sampling_changes_temperature_and_seed_and_shares_the_ledger(tmp_path: P
     handle = context.models.for_role("summarizer")
     assert handle.sampling(0.9, 2).chat is handle.chat  # a scripted model has no temperature to change
     local = ChatEmbeddedLlama(model_path=tmp_path / "model.gguf", temperature=0.2, seed=7)
-    embedded = type(handle)("summarizer", handle.built.__class__(local, handle.built.spec, handle.built.profile),
-                            ledger=handle.ledger)
+    embedded = type(handle)(
+        "summarizer", handle.built.__class__(local, handle.built.spec, handle.built.profile), ledger=handle.ledger
+    )
     sampled = embedded.sampling(0.9, 3)
     assert isinstance(sampled.chat, ChatEmbeddedLlama)
     assert (sampled.chat.temperature, sampled.chat.seed) == (0.9, 3)
@@ -145,8 +146,17 @@ async def test_best_of_n_writes_each_draft_with_its_own_sample() -> None:
 
 def _record() -> RunRecord:
     return RunRecord(
-        run_id="r", brief=BRIEF, tasks=[], rounds=1, limits_hit=[], notes=[], queries_tried=[], corrections=0,
-        revisions=0, usage=Usage(), sources_read=1,
+        run_id="r",
+        brief=BRIEF,
+        tasks=[],
+        rounds=1,
+        limits_hit=[],
+        notes=[],
+        queries_tried=[],
+        corrections=0,
+        revisions=0,
+        usage=Usage(),
+        sources_read=1,
     )
 
 

@@ -10,7 +10,15 @@ import string
 import pytest
 
 AGENTS = [
-    "rewriter", "clarifier", "manager", "researcher", "findings", "summarizer", "answer", "outline", "deep_report",
+    "rewriter",
+    "clarifier",
+    "manager",
+    "researcher",
+    "findings",
+    "summarizer",
+    "answer",
+    "outline",
+    "deep_report",
     "entailment",
 ]
 

@@ -110,7 +110,10 @@ def _tools_without_a_local_corpus(agent_memory: InMemoryMemory) -> list[BaseTool
 
     tools = [t for t in scripted_tools(FakeWeb(), agent_memory) if t.name != "search_local"]
     local = StructuredTool(
-        name="search_local", description="x", args_schema=_Query, coroutine=search_local,
+        name="search_local",
+        description="x",
+        args_schema=_Query,
+        coroutine=search_local,
         response_format="content_and_artifact",
     )
     return [*tools, local]

@@ -93,8 +93,11 @@ async def test_summarizer_uses_the_model_draft_or_the_extractive_fallback() -> N
     assert "<source_data" in str(model.calls[0]["messages"][0].content)
     assert "Answer: " in str(model.calls[0]["messages"][0].content)
     fallback = await summarizer.write_draft(BRIEF, evidence, "", context)
-    assert not fallback.by_model and not fallback.answer and fallback.markdown == (
-        "Cats sleep between 12 and 16 hours a day [1].\n\nCats are most active at dawn and dusk [2]."
+    assert (
+        not fallback.by_model
+        and not fallback.answer
+        and fallback.markdown
+        == ("Cats sleep between 12 and 16 hours a day [1].\n\nCats are most active at dawn and dusk [2].")
     )
 
 

@@ -14,9 +14,20 @@ def test_unknown_settings_are_refused_with_the_known_ones_named(capsys: pytest.C
 
 
 def test_a_row_has_one_cell_per_column_and_shows_missing_figures_as_na() -> None:
-    totals = {"questions": 3, "em": 0.5, "f1": None, "gold_read": 0.25, "gold_cited": 0.0, "supported_share": 1.0,
-              "cited_sentences": 7, "never_read_citations": 0, "prompt_tokens": 12345.6, "completion_tokens": 800.2,
-              "llm_calls": 12.333, "wall_s": 61.4}
+    totals = {
+        "questions": 3,
+        "em": 0.5,
+        "f1": None,
+        "gold_read": 0.25,
+        "gold_cited": 0.0,
+        "supported_share": 1.0,
+        "cited_sentences": 7,
+        "never_read_citations": 0,
+        "prompt_tokens": 12345.6,
+        "completion_tokens": 800.2,
+        "llm_calls": 12.333,
+        "wall_s": 61.4,
+    }
     line = row("baseline", totals)
     assert line.count("|") == HEADER.count("|")
     assert "| 3 | 0.500 / n/a |" in line and "| 12,346 / 800 | 12.3 | 61 s |" in line

@@ -13,8 +13,17 @@ from deepresearch.testing import research_model, scripted_services
 
 def test_public_surface_is_explicit() -> None:
     assert sorted(deepresearch.__all__) == sorted(
-        ["ConfigError", "Report", "ResearchConfig", "__version__", "aresearch", "load_config", "load_report",
-         "research", "resume"]
+        [
+            "ConfigError",
+            "Report",
+            "ResearchConfig",
+            "__version__",
+            "aresearch",
+            "load_config",
+            "load_report",
+            "research",
+            "resume",
+        ]
     )
     for name in deepresearch.__all__:
         assert getattr(deepresearch, name) is not None

@@ -46,7 +46,11 @@ def cli_env(test_web: LocalSite, project_root: Path) -> dict[str, str]:
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "deepresearch.cli", *args],
-        capture_output=True, text=True, timeout=300, env=env, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -76,14 +80,18 @@ def test_question_to_reviewed_report(cli_env: dict[str, str], tmp_path: Path) ->
     target = tmp_path / "report.html"
     exported = run_cli(cli_env, "reports", "export", run_id, "--html", "--out", str(target))
     assert exported.returncode == 0, exported.stderr
-    assert "<a class=\"cite\" href=\"#ref-1\"" in target.read_text()
+    assert '<a class="cite" href="#ref-1"' in target.read_text()
 
 
 def test_clarifying_question_is_asked_and_answered_in_a_terminal(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "DEEPRESEARCH_MODEL": "scripted:research-clarify"}
     child = pexpect.spawn(
-        sys.executable, ["-m", "deepresearch.cli", "How long do cats sleep?", "--json"],
-        env=env, encoding="utf-8", timeout=240, dimensions=(40, 160),
+        sys.executable,
+        ["-m", "deepresearch.cli", "How long do cats sleep?", "--json"],
+        env=env,
+        encoding="utf-8",
+        timeout=240,
+        dimensions=(40, 160),
     )
     child.expect("Domestic cats or big cats")
     child.sendline("big cats in zoos")

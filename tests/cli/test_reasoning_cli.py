@@ -48,8 +48,14 @@ def test_show_thinking_prints_reasoning_while_the_model_is_still_thinking(
 ) -> None:
     hold = server.hold = threading.Event()  # the first call's answer waits until the test saw its reasoning
     env = cli_env(server, project_root)
-    child = pexpect.spawn(sys.executable, ["-m", "deepresearch.cli", QUESTION, "--show-thinking"],
-                          env=env, encoding="utf-8", timeout=60, dimensions=(40, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "deepresearch.cli", QUESTION, "--show-thinking"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 200),
+    )
     try:
         child.expect("thinking-1: the question asks for facts", timeout=30)
         assert server.in_flight == 1 and len(server.requests) == 1, "shown while the first call is still open"
@@ -67,8 +73,14 @@ def test_show_thinking_prints_reasoning_while_the_model_is_still_thinking(
 
 
 def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "deepresearch.cli", *args], capture_output=True, text=True,
-                          timeout=120, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "deepresearch.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_a_dead_provider_ends_in_a_partial_report_exit_3_and_resume_completes_it(project_root: Path) -> None:

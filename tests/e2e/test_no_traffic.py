@@ -73,7 +73,7 @@ def test_outside_traffic_parser_sees_what_it_must() -> None:
     log = "\n".join(
         [
             '12 connect(7<TCP:[99]>, {sa_family=AF_INET, sin_port=htons(443), sin_addr=inet_addr("20.42.65.92")}, 16',
-            '12 connect(9<UDPv6:[98]>, {sa_family=AF_INET6, sin6_port=htons(443), inet_pton(AF_INET6, '
+            "12 connect(9<UDPv6:[98]>, {sa_family=AF_INET6, sin6_port=htons(443), inet_pton(AF_INET6, "
             '"2001:4860:4860::8888", &sin6_addr), sin6_scope_id=0}, 28) = -1 ENETUNREACH',
             '13 sendto(5<UDP:[97]>, "x", 1, 0, {sa_family=AF_INET, sin_port=htons(53), '
             'sin_addr=inet_addr("8.8.8.8")}, 16) = 1',

@@ -37,9 +37,7 @@ def js_page_web() -> Iterator[LocalSite]:
     site.stop()
 
 
-async def test_offline_run_on_real_parts_cites_what_it_read(
-    js_page_web: LocalSite, encyclopedia_library: Path
-) -> None:
+async def test_offline_run_on_real_parts_cites_what_it_read(js_page_web: LocalSite, encyclopedia_library: Path) -> None:
     config = load_config(
         clarify=False,
         library_dir=encyclopedia_library,

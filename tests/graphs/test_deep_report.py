@@ -29,8 +29,12 @@ async def test_a_deep_report_is_long_sectioned_and_every_citation_verifies() -> 
     responder = ResearchResponder(tasks=5, searches=4, claims_per_task=20)
     model = ScriptedChatModel(responder=responder)
     report, recorder = await run_graph(
-        "How do cats sleep?", model=model, web=FakeWeb(pages=aspect_pages(sentences=6)),
-        depth="deep", max_agents=5, max_pages=120,
+        "How do cats sleep?",
+        model=model,
+        web=FakeWeb(pages=aspect_pages(sentences=6)),
+        depth="deep",
+        max_agents=5,
+        max_pages=120,
     )
     body = _findings(report.markdown)
     headings = [line for line in body.splitlines() if line.startswith("### ")]
@@ -72,8 +76,10 @@ EVIDENCE = gather_evidence(
     ],
     SOURCES,
 )
-TASKS = [ResearchTask(id="t1", goal="Domestic cats", queries=["cats"]),
-         ResearchTask(id="t2", goal="Big cats", queries=["lions"])]
+TASKS = [
+    ResearchTask(id="t1", goal="Domestic cats", queries=["cats"]),
+    ResearchTask(id="t2", goal="Big cats", queries=["lions"]),
+]
 
 
 def test_a_section_sees_only_its_tasks_evidence_with_the_runs_numbers() -> None:
@@ -88,10 +94,12 @@ def test_a_section_sees_only_its_tasks_evidence_with_the_runs_numbers() -> None:
 
 
 def test_an_outline_is_checked_every_task_is_used_and_unknown_ids_are_dropped() -> None:
-    drafted = Outline(sections=[
-        OutlineSection(title="## Lions", focus="big cats", task_ids=["t2", "t9"]),
-        OutlineSection(title="Nothing", task_ids=["t7"]),
-    ])
+    drafted = Outline(
+        sections=[
+            OutlineSection(title="## Lions", focus="big cats", task_ids=["t2", "t9"]),
+            OutlineSection(title="Nothing", task_ids=["t7"]),
+        ]
+    )
     sections = checked_outline(drafted, EVIDENCE, TASKS)
     assert [(s.title, s.task_ids) for s in sections] == [("Lions", ("t2",)), ("Domestic cats", ("t1",))]
 

@@ -22,8 +22,14 @@ class UncitedResponder(ResearchResponder):
         return "Cats are wonderful companions, and everyone who lives with one knows how much they love naps."
 
 
-register_script("escalate-disagree", lambda: ScriptedChatModel(responder=ResearchResponder(
-    tasks=1, dangling_first_draft=False, short_answers=("12 hours", "16 hours", "20 hours"))))
+register_script(
+    "escalate-disagree",
+    lambda: ScriptedChatModel(
+        responder=ResearchResponder(
+            tasks=1, dangling_first_draft=False, short_answers=("12 hours", "16 hours", "20 hours")
+        )
+    ),
+)
 register_script("escalate-uncited", lambda: ScriptedChatModel(responder=UncitedResponder(tasks=1)))
 STRONG = "scripted:research1"
 

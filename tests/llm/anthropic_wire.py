@@ -33,25 +33,57 @@ class ThinkingMessagesServer:
         self._server.server_close()
 
     def events(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-        message = {"id": "msg_test", "type": "message", "role": "assistant", "content": [],
-                   "model": body.get("model", ""), "stop_reason": None, "stop_sequence": None,
-                   "usage": {"input_tokens": 20, "output_tokens": 1}}
+        message = {
+            "id": "msg_test",
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "model": body.get("model", ""),
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 20, "output_tokens": 1},
+        }
         events: list[tuple[str, dict[str, Any]]] = [("message_start", {"type": "message_start", "message": message})]
         blocks = [("thinking", "thinking_delta", self.thinking), ("text", "text_delta", self.answer)]
         for index, (kind, delta_kind, text) in enumerate(blocks):
             start = {"type": kind, kind: ""} | ({"signature": ""} if kind == "thinking" else {})
-            events.append(("content_block_start", {"type": "content_block_start", "index": index,
-                                                   "content_block": start}))
+            events.append(
+                ("content_block_start", {"type": "content_block_start", "index": index, "content_block": start})
+            )
             for at in range(0, len(text), CHUNK):
-                events.append(("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                       "delta": {"type": delta_kind, kind: text[at:at + CHUNK]}}))
+                events.append(
+                    (
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": index,
+                            "delta": {"type": delta_kind, kind: text[at : at + CHUNK]},
+                        },
+                    )
+                )
             if kind == "thinking":
-                events.append(("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                       "delta": {"type": "signature_delta", "signature": "c2ln"}}))
+                events.append(
+                    (
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": index,
+                            "delta": {"type": "signature_delta", "signature": "c2ln"},
+                        },
+                    )
+                )
             events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
         output_tokens = (len(self.thinking) + len(self.answer)) // 4
-        events.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
-                       "stop_sequence": None}, "usage": {"output_tokens": output_tokens}}))
+        events.append(
+            (
+                "message_delta",
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": output_tokens},
+                },
+            )
+        )
         events.append(("message_stop", {"type": "message_stop"}))
         return events
 

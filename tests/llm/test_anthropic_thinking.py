@@ -17,9 +17,13 @@ async def test_a_thinking_budget_enables_extended_thinking_and_its_blocks_stream
     server = ThinkingMessagesServer(THINKING, "Paris.").start()
     try:
         recorder = EventRecorder()
-        config = load_config(model="anthropic:claude-test", anthropic_api_key="sk-ant-test",
-                             anthropic_base_url=server.base_url, researcher_thinking_budget_tokens=2048,
-                             stream_reasoning=True)
+        config = load_config(
+            model="anthropic:claude-test",
+            anthropic_api_key="sk-ant-test",
+            anthropic_base_url=server.base_url,
+            researcher_thinking_budget_tokens=2048,
+            stream_reasoning=True,
+        )
         models = ModelSet(config, events=recorder)
         reply = await models.for_role("researcher").ainvoke([HumanMessage("Capital of France?")])
         plain = await models.for_role("manager").ainvoke([HumanMessage("Capital of France?")])

@@ -112,12 +112,24 @@ THINKING_GRAMMAR = 'root ::= "<think>" [a-z ]{3,30} "</think>" "Paris"'
 
 async def test_think_tags_from_the_server_are_split_off_streamed_and_counted(openai_compatible_server: str) -> None:
     recorder = EventRecorder()
-    models = ModelSet(load_config(model="openai:smollm2", openai_base_url=openai_compatible_server,
-                                  max_output_tokens=48, stream_reasoning=True), events=recorder)
+    models = ModelSet(
+        load_config(
+            model="openai:smollm2",
+            openai_base_url=openai_compatible_server,
+            max_output_tokens=48,
+            stream_reasoning=True,
+        ),
+        events=recorder,
+    )
     handle = models.for_role("researcher")
     forced = handle.chat.model_copy(update={"extra_body": {"grammar": THINKING_GRAMMAR}})
-    thinking = ChatModelHandle("researcher", replace(handle.built, chat=forced), ledger=models.ledger,
-                               events=recorder, settings=models.settings)
+    thinking = ChatModelHandle(
+        "researcher",
+        replace(handle.built, chat=forced),
+        ledger=models.ledger,
+        events=recorder,
+        settings=models.settings,
+    )
     reply = await thinking.ainvoke([HumanMessage("What is the capital of France?")])
     assert reply.text == "Paris" and reply.reasoning and "<think>" not in reply.text
     deltas = "".join(e.message for e in recorder.events if e.kind == "llm.reasoning.delta")

@@ -74,8 +74,14 @@ def test_scripted_provider_is_selectable_by_settings(monkeypatch: pytest.MonkeyP
 
 
 def test_reasoning_settings_reach_only_models_whose_profile_takes_them() -> None:
-    config = load_config(openai_api_key="sk-test", anthropic_api_key="sk-ant", deepseek_api_key="sk-ds",
-                         reasoning_effort="medium", researcher_reasoning_effort="high", thinking_budget_tokens=2048)
+    config = load_config(
+        openai_api_key="sk-test",
+        anthropic_api_key="sk-ant",
+        deepseek_api_key="sk-ds",
+        reasoning_effort="medium",
+        researcher_reasoning_effort="high",
+        thinking_budget_tokens=2048,
+    )
     o_series = build_model("openai:o4-mini", config, "researcher").chat
     assert (o_series.reasoning_effort, o_series.temperature) == ("high", None)  # type: ignore[attr-defined]
     chat = build_model("openai:gpt-4o-mini", config, "researcher").chat
@@ -89,8 +95,9 @@ def test_reasoning_settings_reach_only_models_whose_profile_takes_them() -> None
 
 
 def test_a_compatible_server_gets_effort_and_an_openrouter_style_budget() -> None:
-    config = load_config(openai_base_url="http://127.0.0.1:8000/v1", reasoning_effort="low",
-                         thinking_budget_tokens=4000, temperature=0.5)
+    config = load_config(
+        openai_base_url="http://127.0.0.1:8000/v1", reasoning_effort="low", thinking_budget_tokens=4000, temperature=0.5
+    )
     chat = build_model("openai:deepseek/deepseek-r1", config, "researcher").chat
     assert chat.reasoning_effort == "low"  # type: ignore[attr-defined]
     assert chat.extra_body == {"reasoning": {"max_tokens": 4000}}  # type: ignore[attr-defined]

@@ -33,16 +33,23 @@ def server() -> Iterator[ReasoningServer]:
 
 
 def openai_config(server: ReasoningServer, **settings: Any) -> ResearchConfig:
-    return load_config(model="openai:reasoner", openai_base_url=server.base_url, clarify=False,
-                       services_factory=SERVICES, llm_max_retries=0, **settings)
+    return load_config(
+        model="openai:reasoner",
+        openai_base_url=server.base_url,
+        clarify=False,
+        services_factory=SERVICES,
+        llm_max_retries=0,
+        **settings,
+    )
 
 
 async def test_reasoning_streams_per_agent_is_traced_with_its_tokens_and_stays_out_of_the_report(
     server: ReasoningServer,
 ) -> None:
     recorder = EventRecorder()
-    report = await aresearch(QUESTION, config=openai_config(server), on_event=recorder, show_reasoning=True,
-                             run_id="reasoning")
+    report = await aresearch(
+        QUESTION, config=openai_config(server), on_event=recorder, show_reasoning=True, run_id="reasoning"
+    )
     deltas = [e for e in recorder.events if e.kind == "llm.reasoning.delta"]
     assert {e.agent for e in deltas} >= {"r1t1", "r1t2"}, "each researcher's reasoning streams under its own name"
     assert "thinking-" in "".join(e.message for e in deltas)
@@ -57,16 +64,26 @@ async def test_reasoning_streams_per_agent_is_traced_with_its_tokens_and_stays_o
 async def test_deepseek_reasoner_researches_through_its_integration_and_the_json_action_protocol(
     server: ReasoningServer,
 ) -> None:
-    config = load_config(model="deepseek:deepseek-reasoner", deepseek_base_url=server.base_url,
-                         deepseek_api_key="sk-test", clarify=False, services_factory=SERVICES, llm_max_retries=0)
+    config = load_config(
+        model="deepseek:deepseek-reasoner",
+        deepseek_base_url=server.base_url,
+        deepseek_api_key="sk-test",
+        clarify=False,
+        services_factory=SERVICES,
+        llm_max_retries=0,
+    )
     recorder = EventRecorder()
     report = await aresearch(QUESTION, config=config, on_event=recorder)
-    actions = [r for r in server.requests if r.get("response_format", {}).get("schema", {}).get("title")
-               == ACTION_SCHEMA_TITLE]
+    actions = [
+        r for r in server.requests if r.get("response_format", {}).get("schema", {}).get("title") == ACTION_SCHEMA_TITLE
+    ]
     assert actions and not any(r.get("tools") for r in server.requests), "no native tools for deepseek-reasoner"
     assert "temperature" not in server.requests[0], "deepseek-reasoner takes no temperature"
-    searched = [e for e in recorder.events if e.kind == "researcher.action" and "web_search" in e.message
-                and e.data["by"] == "model"]
+    searched = [
+        e
+        for e in recorder.events
+        if e.kind == "researcher.action" and "web_search" in e.message and e.data["by"] == "model"
+    ]
     assert len(searched) == 2 and report.citations and "thinking-" not in report.markdown
     assert sum(1 for e in recorder.events if e.kind == "llm.reasoning") == len(server.requests)
 

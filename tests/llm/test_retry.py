@@ -18,8 +18,12 @@ REQUEST = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
 
 def openai_status(status: int, headers: dict[str, str] | None = None) -> openai.APIStatusError:
     response = httpx.Response(status, headers=headers or {}, request=REQUEST)
-    kinds = {429: openai.RateLimitError, 400: openai.BadRequestError, 401: openai.AuthenticationError,
-             503: openai.InternalServerError}
+    kinds = {
+        429: openai.RateLimitError,
+        400: openai.BadRequestError,
+        401: openai.AuthenticationError,
+        503: openai.InternalServerError,
+    }
     return kinds[status]("error", response=response, body=None)
 
 

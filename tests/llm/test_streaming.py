@@ -48,8 +48,9 @@ async def test_the_cap_in_seconds_cuts_thinking_but_never_an_answer_under_way() 
     assert cut.capped == "3 s of thinking"
     now[0] = 0.0
     answering = [AIMessageChunk(content="The answer "), *[AIMessageChunk(content="goes on ") for _ in range(10)]]
-    whole = await collect_stream(chunks(*answering), on_reasoning=lambda _: None, cap=ThinkingCap(seconds=3),
-                                 clock=clock)
+    whole = await collect_stream(
+        chunks(*answering), on_reasoning=lambda _: None, cap=ThinkingCap(seconds=3), clock=clock
+    )
     assert not whole.capped and str(whole.message.content).count("goes on") == 10
 
 

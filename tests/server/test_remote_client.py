@@ -93,4 +93,3 @@ async def test_api_server_argument_sends_its_per_run_settings(langgraph_dev_url:
     assert report.clarifications == [] and report.assumptions  # clarify=false reached the server
     assert "depth deep sized the research" in report.markdown  # and so did depth, given to this call only
     assert api.load_report(report.run_id).citations == report.citations
-

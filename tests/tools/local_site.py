@@ -122,9 +122,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
         self.local_site.requests.append(
-            RecordedRequest(
-                method, parts.path, parts.query, {k.lower(): v for k, v in self.headers.items()}, body
-            )
+            RecordedRequest(method, parts.path, parts.query, {k.lower(): v for k, v in self.headers.items()}, body)
         )
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._route(parts.path)

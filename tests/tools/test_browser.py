@@ -32,11 +32,7 @@ async def test_js_page_renders_in_the_browser_and_failures_are_typed(
         doc = await browser.browse(site.url("/fixtures/js_article.html"))
         elapsed = time.monotonic() - started
         assert isinstance(doc, Document), doc
-        assert (
-            "chromatophores" in doc.text
-            and "iridophores" in doc.text
-            and "hundred pattern changes" in doc.text
-        )
+        assert "chromatophores" in doc.text and "iridophores" in doc.text and "hundred pattern changes" in doc.text
         assert doc.title == "Octopus camouflage" or doc.title == "Rendered by script"
         # The page's telemetry call and image go to outside hosts: refused at once, not waited for.
         assert elapsed < 8, f"blocked requests slowed the page down: {elapsed:.1f}s"

@@ -44,9 +44,7 @@ async def test_real_page_gives_article_text_without_boilerplate(
     assert doc.content_hash == content_hash_of(doc.text)
 
 
-async def test_fixture_article_has_metadata_and_no_nav_or_footer(
-    config: ResearchConfig, site: LocalSite
-) -> None:
+async def test_fixture_article_has_metadata_and_no_nav_or_footer(config: ResearchConfig, site: LocalSite) -> None:
     doc = await fetch(config, site.url("/redirect-ok"))
     assert isinstance(doc, Document), doc
     assert "Alan Stevenson" in doc.text and "Hynish" in doc.text
@@ -103,9 +101,7 @@ async def test_every_failure_is_a_typed_error(
     assert result.hint
 
 
-async def test_private_redirect_is_refused_before_any_connection(
-    config: ResearchConfig, site: LocalSite
-) -> None:
+async def test_private_redirect_is_refused_before_any_connection(config: ResearchConfig, site: LocalSite) -> None:
     transport = RecordingTransport()
     async with Fetcher(config, transport=transport) as fetcher:
         result = await fetcher.fetch(site.url("/redirect-private"))

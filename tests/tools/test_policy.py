@@ -27,9 +27,7 @@ async def test_non_public_addresses_are_refused(url: str) -> None:
     assert error.kind == "blocked_by_policy"
 
 
-@pytest.mark.parametrize(
-    "url", ["ftp://example.org/file", "file:///etc/passwd", "javascript:alert(1)", "http:///x"]
-)
+@pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "javascript:alert(1)", "http:///x"])
 async def test_only_http_and_https_with_a_host(url: str) -> None:
     error = await UrlPolicy(ResearchConfig()).check(url)
     assert error is not None and error.kind == "blocked_by_policy"

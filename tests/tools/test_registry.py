@@ -29,9 +29,7 @@ class FakeSearch:
 
 class FakeCorpus:
     async def search(self, query: str, *, max_results: int) -> list[SearchHit]:
-        return [
-            SearchHit(url="wiki:Octopus", title="Octopus", snippet="Eight arms.", provider="local", rank=1)
-        ]
+        return [SearchHit(url="wiki:Octopus", title="Octopus", snippet="Eight arms.", provider="local", rank=1)]
 
     async def open(self, doc_id: str) -> Document | None:
         if doc_id != "wiki:Octopus":
@@ -74,9 +72,7 @@ async def test_web_search_numbers_results_and_keeps_hits_as_artifact(config: Res
 
 async def test_search_failure_is_error_text_with_hint(config: ResearchConfig) -> None:
     error = ToolError(kind="provider_down", message="every search provider failed", hint="use search_local")
-    message = await call(
-        build_tools(ToolServices(config=config, search=FakeSearch(error))), "web_search", query="x"
-    )
+    message = await call(build_tools(ToolServices(config=config, search=FakeSearch(error))), "web_search", query="x")
     assert message.content.startswith("ERROR (provider_down)") and "Hint: use search_local" in message.content
     assert message.artifact.kind == "provider_down" and message.artifact.tool == "web_search"
 
@@ -99,9 +95,7 @@ async def test_fetch_page_fences_text_and_notes_the_cut(config: ResearchConfig, 
     assert "Author: Morag Fraser" in message.content
 
 
-async def test_fetch_page_error_for_js_page_points_to_browser(
-    config: ResearchConfig, site: LocalSite
-) -> None:
+async def test_fetch_page_error_for_js_page_points_to_browser(config: ResearchConfig, site: LocalSite) -> None:
     async with Fetcher(config) as fetcher:
         tools = build_tools(ToolServices(config=config, fetch=fetcher.fetch))
         message = await call(tools, "fetch_page", url=site.url("/fixtures/js_article.html"))
@@ -123,9 +117,7 @@ async def test_unexpected_exception_is_wrapped(config: ResearchConfig) -> None:
     async def broken(url: str) -> Document:
         raise RuntimeError("disk on fire")
 
-    message = await call(
-        build_tools(ToolServices(config=config, fetch=broken)), "fetch_page", url="https://x.example/"
-    )
+    message = await call(build_tools(ToolServices(config=config, fetch=broken)), "fetch_page", url="https://x.example/")
     assert message.content.startswith("ERROR (unexpected): RuntimeError: disk on fire")
 
 

@@ -20,15 +20,20 @@ BASE = "http://127.0.0.1:8765"
 
 @pytest.fixture
 def client() -> TestClient:
-    config = load_config(model="scripted:research", services_factory="deepresearch.testing.web:research_services",
-                         clarify=False)
+    config = load_config(
+        model="scripted:research", services_factory="deepresearch.testing.web:research_services", clarify=False
+    )
     return TestClient(create_app(config), base_url=BASE)
 
 
 def test_posts_from_other_origins_or_without_an_origin_are_refused(client: TestClient) -> None:
     form = {"question": "How long do cats sleep?"}
-    for headers in ({"Origin": "http://evil.example"}, {}, {"Referer": "http://127.0.0.1:9999/x"},
-                    {"Origin": BASE, "Sec-Fetch-Site": "cross-site"}):
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {},
+        {"Referer": "http://127.0.0.1:9999/x"},
+        {"Origin": BASE, "Sec-Fetch-Site": "cross-site"},
+    ):
         response = client.post("/runs", data=form, headers=headers, follow_redirects=False)
         assert response.status_code == 403, headers
         assert response.text == "refused: a request from another origin\n"

@@ -63,9 +63,7 @@ class SearchChain:
         available = [provider for provider in self.providers if not self.is_cooling_down(provider.name)]
         for position, provider in enumerate(available):
             try:
-                found = await provider.search(
-                    query, max_results=max_results, time_range=time_range, language=language
-                )
+                found = await provider.search(query, max_results=max_results, time_range=time_range, language=language)
             except ProviderFailure as failure:
                 failures.append((provider.name, failure.error))
                 self._fail_over(provider.name, failure.error, available[position + 1 :])
@@ -92,8 +90,7 @@ class SearchChain:
         self._events(
             Event(
                 kind="search.failover",
-                message=f"search provider {name} failed ({error.kind}); "
-                f"cooling down {self._cooldown_s:g}s; {then}",
+                message=f"search provider {name} failed ({error.kind}); cooling down {self._cooldown_s:g}s; {then}",
                 data={
                     "provider": name,
                     "error_kind": error.kind,

@@ -44,9 +44,7 @@ class DuckDuckGoProvider:
 
     name = "duckduckgo"
 
-    def __init__(
-        self, *, timeout_s: float, text_search: TextSearch | None = None, backend: str = "auto"
-    ) -> None:
+    def __init__(self, *, timeout_s: float, text_search: TextSearch | None = None, backend: str = "auto") -> None:
         self._timeout_s = timeout_s
         self._backend = backend
         self._text_search = text_search or self._ddgs_text
