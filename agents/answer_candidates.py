@@ -83,6 +83,7 @@ _PERSON = re.compile(
 )
 _OR = re.compile(
     r",\s*([^,?]+?)\s+or\s+([^,?]+?)\s*\??\s*$|:\s*(?:the\s+)?([^:?]+?)\s+or\s+(?:the\s+)?([^:?]+?)\s*\??\s*$"
+    r"|^\w+(?:\s+\w+)?,\s*([^,?]+?)\s+or\s+([^,?]+?),"  # "Which band, A or B, had more members?"
 )
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"

@@ -60,6 +60,10 @@ def test_an_either_or_question_offers_its_two_options() -> None:
     assert [c.text for c in yes_no] == ["yes", "no"]
     assert choice_options("Who was born first Mira Kettelsen or Ola Brenn?") == ["Mira Kettelsen", "Ola Brenn"]
     assert choice_options("Did Mira Kettelsen record in Oslo or in Bergen in 1970?") == []
+    assert choice_options("Which band, Letters to Cleo or Screaming Trees, had more members?") == [
+        "Letters to Cleo",
+        "Screaming Trees",
+    ]
 
 
 def test_the_words_just_before_the_asking_word_weigh_most() -> None:
