@@ -121,6 +121,10 @@ def _asking_clause(question: str) -> str:
 # (like the half weight of a bare small number below) were set on the shared QA set: bench/README.md says so.
 FOCUS_WORDS = 4
 FOCUS_WEIGHT = 2.0
+# A value next to those words ("4,000 capacity (3,677 seated)" for "can seat how many") is more likely the
+# one asked for than another value of the same sentence.
+NEAR_WORDS = 4
+NEAR_WEIGHT = 0.5
 
 
 def question_weights(question: str, bridges: Sequence[str] = ()) -> dict[str, float]:
@@ -193,6 +197,32 @@ def _values(kind: AnswerType, sentence: str) -> list[tuple[str, int]]:
     return found
 
 
+def _nearness(sentence: str, start: int, length: int, focus: dict[str, float]) -> float:
+    """How close the question's focus words stand to a value in its sentence (0..1): each focus word found
+    within `NEAR_WORDS` words counts its weight divided by 1 + its distance in words (0 inside the value)."""
+    total = sum(focus.values())
+    if not total:
+        return 0.0
+    before = sentence[:start].split()[-NEAR_WORDS:]
+    inside = sentence[start : start + length].split()
+    after = sentence[start + length :].split()[:NEAR_WORDS]
+    placed = [*((len(before) - i, w) for i, w in enumerate(before)), *((0, w) for w in inside)]
+    placed += [(i + 1, w) for i, w in enumerate(after)]
+    best: dict[str, float] = {}
+    for distance, word in placed:
+        for term in content_token_set(word) & focus.keys():
+            best[term] = max(best.get(term, 0.0), focus[term] / (1 + distance))
+    return sum(best.values()) / total
+
+
+def _focus_weights(question: str) -> dict[str, float]:
+    """The words just before the question's asking wh-word ("seat" of "can seat how many people?"), or all
+    its words when it has no such clause."""
+    asking = _asking_clause(question)
+    head = question[: len(question) - len(asking)].split()[-FOCUS_WORDS:] if asking != question else []
+    return term_weights(" ".join(head)) or term_weights(question)
+
+
 def _plausibility(kind: AnswerType, value: str) -> float:
     """A bare small number ("13", "4") is more often a day, a rank or a count in passing than an answer to
     "how many": it weighs half as much as a number with a unit or of three digits and more."""
@@ -231,6 +261,7 @@ def extract_candidates(
     if kind == "choice":
         return _choices(question, passages)
     weights = question_weights(question, bridges)
+    focus = _focus_weights(question)
     asked = content_token_set(" ".join([question, *bridges]))
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
@@ -242,11 +273,12 @@ def extract_candidates(
             fit /= math.sqrt(rank + 1)
             for value, start in _values(kind, sentence):
                 tokens = content_token_set(value)
-                if kind in ("person", "place", "name") and tokens and tokens <= asked:
-                    continue  # the question's own words are not its answer
+                if tokens and tokens <= asked:
+                    continue  # the question's own words (and numbers) are not its answer
                 if any(fold(bridge) in fold(value) for bridge in bridges):
                     continue  # nor is the thing it was reached through
-                score = fit * (1.0 + _cue_bonus(kind, sentence, start)) * _plausibility(kind, value)
+                near = NEAR_WEIGHT * _nearness(sentence, start, len(value), focus)
+                score = (fit + near) * (1.0 + _cue_bonus(kind, sentence, start)) * _plausibility(kind, value)
                 key = fold(value)
                 if key in by_key:
                     by_key[key].mentions += 1

@@ -77,6 +77,14 @@ def test_the_words_just_before_the_asking_word_weigh_most() -> None:
     assert counted[0].text == "230", "a bare small number is more often a day or a rank than a count"
 
 
+def test_the_value_next_to_the_asked_words_wins_and_the_questions_own_numbers_never_do() -> None:
+    arena = [("s1", "The Colisee is a 4,000 capacity (3,677 seated) arena in Lewiston that opened in 1958.")]
+    assert extract_candidates("The arena can seat how many people?", arena)[0].text == "3,677 seated"
+    season = [("s1", "The 2011 team played for Northfield College. Northfield College was founded in 1838.")]
+    when = [c.text for c in extract_candidates("The 2011 team played for a college founded in what year?", season)]
+    assert when[0] == "1838" and "2011" not in when
+
+
 async def test_the_choice_is_one_of_the_options_and_the_best_ranked_one_when_the_model_fails() -> None:
     question = "Who composed the score of Zorbalo?"
     model = ScriptedChatModel(script=["not json", "not json", "not json"])
