@@ -46,6 +46,10 @@ OFFERED_PER_SOURCE = 2  # a part draws on several sources, not on every sentence
 # A sentence offered to the model must be this close to the part's best one: the body stays on what the
 # question asks, not on every passage that mentions one of its words (bench/relevance.py).
 SHARE_OF_BEST = 0.7
+# An explanation draws only on sentences that bear on the question as asked nearly as much as the best one
+# does: a task's own best sentence can come from a page only that task's words reach ("Tabanidae", flies,
+# for "How do airplanes fly?"). The share was set on the bench's open questions (bench/README.md says so).
+SHARE_OF_TOP = 0.6
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,18 @@ def parts_of(
             offers.append(Offer(f"S{counter}", claim, score))
         if offers:
             parts.append(Part(goal, offers))
-    return parts
+    return _near_the_top(parts, evidence, judge) if focused else parts
+
+
+def _near_the_top(parts: Sequence[Part], evidence: Evidence, judge: RelevanceJudge) -> list[Part]:
+    """The offers whose relevance to the question itself is at least `SHARE_OF_TOP` of the best offer's."""
+
+    def asked(offer: Offer) -> float:
+        return _relevance(offer.claim.model_copy(update={"relevance": None}), evidence, judge, "")
+
+    top = max((asked(offer) for part in parts for offer in part.offers), default=0.0)
+    kept = [Part(part.title, [o for o in part.offers if asked(o) >= SHARE_OF_TOP * top]) for part in parts]
+    return [part for part in kept if part.offers]
 
 
 def _by_source_rounds(scored: Sequence[tuple[float, Claim]]) -> list[tuple[float, Claim]]:

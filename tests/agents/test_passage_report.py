@@ -34,12 +34,35 @@ TASKS = [ResearchTask(id="t1", goal=QUESTION)]
 JUDGE = RelevanceJudge(QUESTION, None, floor=0.3)
 
 
+TO_THE_QUESTION = {text: score for _, text, score in SENTENCES} | {"Horse-flies fly fast and far.": 0.3}
+
+
+def _similarity(_target: str, subject: str) -> float:
+    return next((score for text, score in TO_THE_QUESTION.items() if text in subject), 0.0)
+
+
 def test_a_focused_part_offers_only_sentences_close_to_its_best() -> None:
-    focused = parts_of(_evidence(), TASKS, JUDGE, focused=True)[0]
+    judge = RelevanceJudge(QUESTION, _similarity, floor=0.25)
+    focused = parts_of(_evidence(), TASKS, judge, focused=True)[0]
     by_source_first = [SENTENCES[0][1], SENTENCES[2][1], SENTENCES[1][1]]
     assert [o.claim.text for o in focused.offers] == by_source_first, "each source's best, then second bests"
-    wide = parts_of(_evidence(), TASKS, JUDGE, focused=False)[0]
+    wide = parts_of(_evidence(), TASKS, judge, focused=False)[0]
     assert len(wide.offers) == 4, "a question with a short answer may draw on every on-topic sentence"
+
+
+def test_a_focused_report_leaves_out_a_part_whose_best_bears_on_its_task_but_little_on_the_question() -> None:
+    flies = "Horse-flies fly fast and far."
+    claim = Claim(text=flies, passages=[Passage(source_id="flies", text=flies, end=len(flies))], relevance=0.9)
+    sources = {"flies": Source(id="flies", url="https://example.org/flies", title="Tabanidae")}
+    evidence = _evidence()
+    evidence = gather_evidence(
+        [Findings(task_id="t1", claims=[c for _, c in evidence.claims]), Findings(task_id="t2", claims=[claim])],
+        {**evidence.sources, **sources},
+    )
+    tasks = [*TASKS, ResearchTask(id="t2", goal="How fast do flies fly?")]
+    judge = RelevanceJudge(QUESTION, _similarity, floor=0.25)
+    assert [part.title for part in parts_of(evidence, tasks, judge, focused=True)] == [QUESTION]
+    assert len(parts_of(evidence, tasks, judge, focused=False)) == 2, "a short answer may sit anywhere on topic"
 
 
 async def test_the_best_sentence_leads_the_model_picks_follow_and_named_things_are_covered() -> None:
