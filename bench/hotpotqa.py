@@ -77,6 +77,7 @@ from deepresearch.progress import Event, EventRecorder  # noqa: E402
 from deepresearch.reports import SOURCES, run_dir_for  # noqa: E402
 from deepresearch.review import supported_sentences  # noqa: E402
 from deepresearch.schemas import Report, source_id_for  # noqa: E402
+from deepresearch.text import normalize_answer  # noqa: E402
 from memory.local_search import DOCS_CORPUS, open_docs_corpus  # noqa: E402
 
 CLOSED_BOOK_PROMPT = "Answer with a short phrase.\n\nQuestion: {question}"
@@ -248,7 +249,18 @@ def totals(results: list[dict[str, Any]]) -> dict[str, Any]:
     em, closed_em = mean(r["em"] for r in results), mean(r["closed_book"]["em"] for r in results)
     f1_mean, closed_f1 = mean(r["f1"] for r in results), mean(r["closed_book"]["f1"] for r in results)
     cited_sentences = sum(r["cited_sentences"] for r in ran)
+    # Yes/no questions are half won by a coin toss: the figures without them say what research adds.
+    worded = [r for r in results if normalize_answer(r["gold"]) not in ("yes", "no")]
+    worded_f1, worded_closed = mean(r["f1"] for r in worded), mean(r["closed_book"]["f1"] for r in worded)
+    yes_no = [r for r in results if normalize_answer(r["gold"]) in ("yes", "no")]
     return {
+        "worded_questions": len(worded),
+        "worded_f1": worded_f1,
+        "worded_closed_book_f1": worded_closed,
+        "worded_lift_f1": ratio(worded_f1 or 0.0, worded_closed or 0.0),
+        "yes_no_questions": len(yes_no),
+        "yes_no_em": mean(r["em"] for r in yes_no),
+        "yes_no_closed_book_em": mean(r["closed_book"]["em"] for r in yes_no),
         "questions": len(results),
         "errors": len(results) - len(ran),
         "em": em,
@@ -313,6 +325,9 @@ def total_lines(t: dict[str, Any], samples: int = 1) -> list[str]:
         f"answer            EM {fmt(t['em'], 3)}  F1 {fmt(t['f1'], 3)}",
         f"closed-book       EM {fmt(t['closed_book_em'], 3)}  F1 {fmt(t['closed_book_f1'], 3)}",
         f"research lift     EM {fmt(t['lift_em'])}  F1 {fmt(t['lift_f1'])}  (research ÷ closed-book)",
+        f"without yes/no    {t['worded_questions']} questions: F1 {fmt(t['worded_f1'], 3)}, closed-book "
+        f"{fmt(t['worded_closed_book_f1'], 3)}, lift {fmt(t['worded_lift_f1'])}; yes/no {t['yes_no_questions']}: "
+        f"EM {fmt(t['yes_no_em'], 3)}, closed-book {fmt(t['yes_no_closed_book_em'], 3)}",
         f"gold evidence     read {fmt(t['gold_read'], 3)}  cited {fmt(t['gold_cited'], 3)}",
         f"citations         {t['citations']}, to never-read sources {t['never_read_citations']} "
         f"(not in run registry {t['not_in_registry_citations']}), cited sentences supported "
