@@ -102,8 +102,8 @@ def parts_of(
 def _near_the_top(parts: Sequence[Part], evidence: Evidence, judge: RelevanceJudge) -> list[Part]:
     """The offers whose relevance to the question itself is at least `SHARE_OF_TOP` of the best offer's."""
 
-    def asked(offer: Offer) -> float:
-        return _relevance(offer.claim.model_copy(update={"relevance": None}), evidence, judge, "")
+    def asked(offer: Offer) -> float:  # as the report's relevance figure scores the citation
+        return max((judge.passage_score(p, evidence.sources) for p in offer.claim.passages), default=0.0)
 
     top = max((asked(offer) for part in parts for offer in part.offers), default=0.0)
     kept = [Part(part.title, [o for o in part.offers if asked(o) >= SHARE_OF_TOP * top]) for part in parts]
