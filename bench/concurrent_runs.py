@@ -24,7 +24,7 @@ from typing import Any
 
 from langgraph_sdk import get_client
 
-from tests.server.langgraph_dev import langgraph_dev
+from deepresearch.testing.langgraph_dev import langgraph_dev
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "How long do cats sleep?"

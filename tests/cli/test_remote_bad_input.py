@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from deepresearch.testing.langgraph_dev import free_port
 from tests.cli.test_bad_input import assert_clean_failure, run_cli
-from tests.server.langgraph_dev import free_port
 from tests.tools.local_site import LocalSite
 
 

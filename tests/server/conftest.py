@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.server.langgraph_dev import ServerDidNotStart, langgraph_dev, stop_server
+from deepresearch.testing.langgraph_dev import ServerDidNotStart, langgraph_dev, stop_server
 
 
 def _postgres_bin() -> Path | None:

@@ -1,8 +1,9 @@
 """Start `langgraph dev` (the in-memory LangGraph server of `langgraph-cli[inmem]`) on a free loopback port.
 
-Used by the server tests and by `bench/concurrent_runs.py`. The server runs `langgraph.json` as a real
-subprocess with the settings given (a scripted model provider, scripted tools) and nothing that leaves
-the machine: no tracing, no CLI analytics, no browser. Its state files and log land in `workdir`.
+Used by the server tests, by `bench/concurrent_runs.py`, and for testing your own flows against a server.
+The server runs a project's `langgraph.json` as a real subprocess with the settings given (a scripted model
+provider, scripted tools) and nothing that leaves the machine: no tracing, no CLI analytics, no browser.
+Its state files and log land in `workdir`.
 """
 
 from __future__ import annotations
