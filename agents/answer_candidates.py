@@ -131,13 +131,17 @@ def question_weights(question: str, bridges: Sequence[str] = ()) -> dict[str, fl
     """The question's (and the bridges') words by weight: the words right before its asking wh-word count
     `FOCUS_WEIGHT` times ("a school founded in what year" is answered by the sentence saying "founded")."""
     weights = term_weights(" ".join([question, *bridges]))
-    asking = _asking_clause(question)
-    if asking != question:
-        head = question[: len(question) - len(asking)].split()[-FOCUS_WORDS:]
-        for term in term_weights(" ".join(head)):
-            if term in weights:
-                weights[term] *= FOCUS_WEIGHT
+    for term in _focus_terms(question):
+        if term in weights:
+            weights[term] *= FOCUS_WEIGHT
     return weights
+
+
+def _focus_terms(question: str) -> dict[str, float]:
+    """The `FOCUS_WORDS` words just before the question's asking wh-word, weighted; none without that clause."""
+    asking = _asking_clause(question)
+    head = question[: len(question) - len(asking)].split()[-FOCUS_WORDS:] if asking != question else []
+    return term_weights(" ".join(head))
 
 
 def answer_type(question: str) -> AnswerType:
@@ -218,9 +222,7 @@ def _nearness(sentence: str, start: int, length: int, focus: dict[str, float]) -
 def _focus_weights(question: str) -> dict[str, float]:
     """The words just before the question's asking wh-word ("seat" of "can seat how many people?"), or all
     its words when it has no such clause."""
-    asking = _asking_clause(question)
-    head = question[: len(question) - len(asking)].split()[-FOCUS_WORDS:] if asking != question else []
-    return term_weights(" ".join(head)) or term_weights(question)
+    return _focus_terms(question) or term_weights(question)
 
 
 def _plausibility(kind: AnswerType, value: str) -> float:
