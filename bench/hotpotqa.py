@@ -56,6 +56,7 @@ import sys
 import time
 import traceback
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, get_args
 
@@ -67,7 +68,7 @@ from agents.answer import ANSWER_SCHEMAS, is_yes_no_question  # noqa: E402
 from agents.support import split_sentences, strip_citations  # noqa: E402
 from agents.verifier import revision_limit  # noqa: E402
 from agents.weak_model import cut_preamble  # noqa: E402
-from bench.hotpotqa_data import Question, file_digest, load, offline_main, save_results  # noqa: E402
+from bench.hotpotqa_data import Question, file_digest, load, offline_main, run_and_report  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean, ratio, share  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import Depth, ResearchConfig, load_config  # noqa: E402
@@ -391,14 +392,14 @@ async def run(args: argparse.Namespace) -> int:
         "settings": settings,
     }
     models = ModelSet(config)
-    results: list[dict[str, Any]] = []
-    for question in questions:
-        results.append(await run_question(question, config, models))
-        print("\n".join(question_lines(results[-1])), flush=True)
-        save_results(out, header, totals(results), results)
-    print("\ntotals")
-    print("\n".join(total_lines(totals(results), config.samples)))
-    print(f"results: {out}")
+    jobs = (partial(run_question, question, config, models) for question in questions)
+    await run_and_report(
+        jobs,
+        lambda result: "\n".join(question_lines(result)),
+        totals,
+        lambda figures: total_lines(figures, config.samples),
+        (out, header),
+    )
     return 0
 
 

@@ -11,7 +11,7 @@ import asyncio
 import hashlib
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,6 +74,29 @@ def save_results(out: Path, header: dict[str, Any], totals: dict[str, Any], resu
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {**header, "totals": totals, "questions": results}
     out.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+Results = list[dict[str, Any]]
+
+
+async def run_and_report(
+    jobs: Iterable[Callable[[], Awaitable[dict[str, Any]]]],
+    shown: Callable[[dict[str, Any]], str],
+    totals: Callable[[Results], dict[str, Any]],
+    total_lines: Callable[[dict[str, Any]], list[str]],
+    saved: tuple[Path, dict[str, Any]],
+) -> Results:
+    """Each job in turn, its line printed and the results file saved after it, then the totals printed."""
+    out, header = saved
+    results: Results = []
+    for job in jobs:
+        results.append(await job())
+        print(shown(results[-1]), flush=True)
+        save_results(out, header, totals(results), results)
+    print("\ntotals")
+    print("\n".join(total_lines(totals(results))))
+    print(f"results: {out}")
+    return results
 
 
 Args = TypeVar("Args")

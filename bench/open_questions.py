@@ -25,10 +25,11 @@ import argparse
 import json
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench.hotpotqa_data import offline_main, save_results
+from bench.hotpotqa_data import offline_main, run_and_report
 from bench.hotpotqa_scoring import mean, ratio
 from deepresearch.api import aresearch, new_run_id
 from deepresearch.config import ResearchConfig, default_data_dir, load_config
@@ -163,14 +164,8 @@ async def run(args: argparse.Namespace) -> int:
         f"{config.runs_dir}",
         flush=True,
     )
-    results: list[dict[str, Any]] = []
-    for number, item in enumerate(items, start=1):
-        results.append(await run_question(number, item, config))
-        print(question_line(results[-1]), flush=True)
-        save_results(out, header, totals(results), results)
-    print("\ntotals")
-    print("\n".join(total_lines(totals(results))))
-    print(f"results: {out}")
+    jobs = (partial(run_question, number, item, config) for number, item in enumerate(items, start=1))
+    await run_and_report(jobs, question_line, totals, total_lines, (out, header))
     return 0
 
 

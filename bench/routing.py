@@ -28,13 +28,14 @@ import sys
 import time
 import traceback
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.hotpotqa import bench_config, default_work_dir, short_answer_of  # noqa: E402
-from bench.hotpotqa_data import load, offline_main, save_results  # noqa: E402
+from bench.hotpotqa_data import load, offline_main, run_and_report  # noqa: E402
 from bench.hotpotqa_scoring import exact_match, f1, mean  # noqa: E402
 from deepresearch.api import aresearch, new_run_id  # noqa: E402
 from deepresearch.config import ResearchConfig  # noqa: E402
@@ -183,14 +184,8 @@ async def run(args: argparse.Namespace) -> int:
         "commit": git_commit(),
         "started": datetime.now(UTC).isoformat(),
     }
-    results: list[dict[str, Any]] = []
-    for klass, item in work:
-        results.append(await run_one(item, klass, config))
-        print(question_line(results[-1]), flush=True)
-        save_results(out, header, class_totals(results), results)
-    print("\ntotals")
-    print("\n".join(total_lines(class_totals(results))))
-    print(f"results: {out}")
+    jobs = (partial(run_one, item, klass, config) for klass, item in work)
+    await run_and_report(jobs, question_line, class_totals, total_lines, (out, header))
     return 0
 
 
