@@ -23,7 +23,7 @@ from agents.evidence import DATA_RULE
 from agents.prompts import SHORT_ANSWER_TECHNIQUES, technique
 from deepresearch.config import Tier
 from deepresearch.errors import BudgetExceeded, StructuredOutputError
-from deepresearch.text import content_token_set
+from deepresearch.text import content_token_set, fold
 
 SHORT_ANSWER_PROMPT = """<role>You answer a research question in as few words as possible.</role>
 <rules>
@@ -131,8 +131,8 @@ def grounded_answer(answer: str, question: str, evidence_texts: Iterable[str]) -
     if answer.lower() in {"yes", "no"}:
         return answer.lower() if is_yes_no_question(question) else ""
     wanted = content_token_set(answer)
-    if not wanted:
-        return ""
+    if not wanted:  # no content word ("T&T", "U2"): then the evidence must hold it as written
+        return answer if any(fold(answer) in fold(text) for text in evidence_texts) else ""
     found: set[str] = set()
     for text in evidence_texts:
         found |= wanted & content_token_set(text)

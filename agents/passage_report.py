@@ -180,31 +180,39 @@ def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str
     return "\n\n".join(blocks)
 
 
-def _covers(offers: Sequence[Offer], name: str, evidence: Evidence) -> bool:
-    """Whether a sentence among `offers` comes from a page about `name` or names it."""
-    wanted = fold(name)
-    for offer in offers:
-        source = evidence.sources.get(offer.claim.passages[0].source_id) if offer.claim.passages else None
-        if wanted in fold(offer.claim.text) or (source is not None and wanted in fold(source.title)):
-            return True
-    return False
+def _from_page_about(claim: Claim, name: str, evidence: Evidence) -> bool:
+    """Whether `claim` was read on a page about `name` (one whose title holds the name)."""
+    source = evidence.sources.get(claim.passages[0].source_id) if claim.passages else None
+    return source is not None and fold(name) in fold(source.title)
+
+
+def _names(claim: Claim, name: str) -> bool:
+    """Whether `claim`'s sentence names `name`."""
+    return fold(name) in fold(claim.text)
 
 
 def _named_gaps(
     names: Sequence[str], picks: Sequence[list[Offer]], evidence: Evidence, judge: RelevanceJudge
 ) -> list[Offer]:
-    """For each of `names` that no picked sentence is about, the most relevant finding that is (a question
-    comparing two things is answered from both; a multi-hop answer shows the page each hop reached)."""
-    picked = [offer for offers in picks for offer in offers]
+    """For each of `names` that no picked sentence is about, the most relevant on-topic finding that is (a
+    question comparing two things is answered from both; a multi-hop answer shows the page each hop reached).
+
+    A sentence from the page about the name comes first: "starring Shirley Temple" on the film's page names
+    the actress, but what the question asks of her is on her own page. A sentence that only names it counts
+    when no page about it was read."""
+    shown = [offer.claim for offers in picks for offer in offers]
     added: list[Offer] = []
+    findings = [claim for _, claim in evidence.claims if judge.is_on_topic(_relevance(claim, evidence, judge, ""))]
     for name in names:
-        if _covers([*picked, *added], name, evidence):
-            continue
-        about = [Offer(f"named{len(added)}", claim, 0.0) for _, claim in evidence.claims]
-        about = [offer for offer in about if _covers([offer], name, evidence)]
-        if about:
-            best = max(about, key=lambda offer: _relevance(offer.claim, evidence, judge, ""))
-            added.append(best)
+        for is_about in (lambda c, n=name: _from_page_about(c, n, evidence), lambda c, n=name: _names(c, n)):
+            if any(is_about(claim) for claim in shown):
+                break
+            about = [claim for claim in findings if is_about(claim)]
+            if about:
+                best = max(about, key=lambda claim: _relevance(claim, evidence, judge, ""))
+                added.append(Offer(f"named{len(added)}", best, 0.0))
+                shown.append(best)
+                break
     return added
 
 

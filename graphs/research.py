@@ -16,7 +16,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Command, Send, interrupt
 
-from agents import clarifier, manager, rewriter, summarizer, verifier
+from agents import clarifier, manager, rewriter, summarizer, verifier, weak_model
 from agents import escalation as escalation_rules
 from agents.answer import grounded_answer
 from agents.cache_reuse import ResearchedRun, entry_for_run, look_up
@@ -141,6 +141,9 @@ async def review(
     route = state.get("route")
     if round_no >= runtime.context.config.max_rounds or (route is not None and route.is_quick):
         return Command(goto="summarize", update={"limits_hit": limits})  # the quick path has one round
+    if not weak_model.reviews_findings(runtime.context):
+        note = "No review round: the manager's model is weak, so the findings of round 1 were summarized as they were."
+        return Command(goto="summarize", update={"limits_hit": limits, "notes": [note]})
     _phase(runtime, "review", f"Reviewing findings of round {round_no}")
     try:
         runtime.context.clock.check_time()

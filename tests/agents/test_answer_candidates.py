@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agents.answer_candidates import answer_type, choice_options, extract_candidates, question_weights
-from agents.answer_choice import choose_short_answer
+from agents.answer_choice import NEAR_TIE, choose_short_answer
 from agents.leads import term_weights
 from deepresearch.testing import ScriptedChatModel
 
@@ -85,16 +85,31 @@ def test_the_value_next_to_the_asked_words_wins_and_the_questions_own_numbers_ne
     assert when[0] == "1838" and "2011" not in when
 
 
-async def test_the_choice_is_one_of_the_options_and_the_best_ranked_one_when_the_model_fails() -> None:
+async def test_a_candidate_that_leads_clearly_is_the_answer_without_a_model_call() -> None:
+    model = ScriptedChatModel(script=[{"answer": "Oslo"}])
+    context, recorder = make_context(model)
+    assert await choose_short_answer("Who composed the score of Zorbalo?", PASSAGES, context) == "Mira Kettelsen"
+    assert not model.calls
+    chosen = next(e for e in recorder.events if e.kind == "answer.chosen")
+    assert chosen.data["by"] == "ranking" and chosen.data["chosen"] == "Mira Kettelsen"
+
+
+TIED = [("s1", "Its score was composed by Mira Kettelsen. Its score was also composed by Ola Brunvand.")]
+
+
+async def test_candidates_the_ranking_cannot_tell_apart_are_chosen_under_a_grammar_the_best_ranked_on_failure() -> None:
     question = "Who composed the score of Zorbalo?"
+    ranked = extract_candidates(question, TIED)
+    assert ranked[1].score >= NEAR_TIE * ranked[0].score
     model = ScriptedChatModel(script=["not json", "not json", "not json"])
     context, _ = make_context(model)
-    assert await choose_short_answer(question, PASSAGES, context) == "Mira Kettelsen", "the deterministic fallback"
+    assert await choose_short_answer(question, TIED, context) == ranked[0].text, "the deterministic fallback"
     schema = model.calls[0]["kwargs"]["structured_schema"]
-    assert set(schema.model_json_schema()["properties"]["answer"]["enum"]) >= {"Mira Kettelsen"}
-    chooser = ScriptedChatModel(script=[{"answer": "Oslo"}])
-    context, _ = make_context(chooser)
-    assert await choose_short_answer(question, PASSAGES, context) in {"Oslo", "Mira Kettelsen"}
+    assert set(schema.model_json_schema()["properties"]["answer"]["enum"]) == {"Mira Kettelsen", "Ola Brunvand"}
+    chooser = ScriptedChatModel(script=[{"answer": "Ola Brunvand"}])
+    context, recorder = make_context(chooser)
+    assert await choose_short_answer(question, TIED, context) == "Ola Brunvand"
+    assert next(e for e in recorder.events if e.kind == "answer.chosen").data["by"] == "model"
 
 
 def test_a_name_followed_to_a_second_page_is_the_bridge_not_the_answer() -> None:

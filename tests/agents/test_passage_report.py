@@ -85,3 +85,30 @@ async def test_the_sentence_the_answer_came_from_is_always_quoted() -> None:
     judge = RelevanceJudge("Which film did Mira Kettelsen score?", None, floor=0.3)
     _, quoted = await choose_report([part], _evidence(), judge, context, Coverage(answered_by=answer))
     assert answer.text in [claim.text for claim in quoted]
+
+
+async def test_a_name_the_research_followed_is_shown_from_its_own_page_not_only_named_on_another() -> None:
+    question = "What position was held by the woman who starred in Zorbalo?"
+    titles = {"film": "Zorbalo (film)", "person": "Mira Kettelsen"}
+    sentences = [
+        ("film", "Zorbalo is a 1971 film starring Mira Kettelsen.", 0.8),
+        ("film", "Zorbalo was shot in Chile.", 0.7),
+        ("person", "As an adult she served as Chief of Protocol.", 0.4),
+    ]
+    sources = {sid: Source(id=sid, url=f"https://example.org/{sid}", title=title) for sid, title in titles.items()}
+    claims = [
+        Claim(text=text, passages=[Passage(source_id=sid, text=text, end=len(text))], relevance=score)
+        for sid, text, score in sentences
+    ]
+    evidence = gather_evidence([Findings(task_id="t1", claims=claims)], sources)
+    judge = RelevanceJudge(question, None, floor=0.3)
+    part = parts_of(evidence, [ResearchTask(id="t1", goal=question)], judge, focused=False)[0]
+    chile = next(offer.label for offer in part.offers if "Chile" in offer.claim.text)
+
+    async def report(coverage: Coverage) -> list[str]:
+        context, _ = make_context(ScriptedChatModel(script=[{"ids": [chile]}]))
+        _, quoted = await choose_report([part], evidence, judge, context, coverage)
+        return [claim.text for claim in quoted]
+
+    assert sentences[2][1] not in await report(Coverage()), "the model picked the film's other sentence"
+    assert sentences[2][1] in await report(Coverage(names=["Mira Kettelsen"]))

@@ -111,6 +111,9 @@ def test_a_short_answer_is_kept_only_when_the_evidence_states_it() -> None:
     assert grounded_answer("Yes", "Are cats sleepy animals?", evidence) == "yes"
     assert grounded_answer("yes", "Which magazine came first?", evidence) == ""  # not a yes/no question
     assert grounded_answer("a very long answer " * 5, "What?", evidence) == ""
+    games = ['Tunnels & Trolls (abbreviated "T&T") is a fantasy role-playing game.']
+    assert grounded_answer("T&T", "What is the game's short name?", games) == "T&T"  # no content word: as written
+    assert grounded_answer("D&D", "What is the game's short name?", games) == ""
 
 
 def test_insufficient_evidence_lists_what_was_tried() -> None:

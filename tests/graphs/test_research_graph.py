@@ -173,3 +173,13 @@ async def test_the_run_and_reports_verify_give_the_same_figures() -> None:
     again = rescore(report)
     assert report.citations and (again.support, again.relevance) == (report.support_score, report.relevance_score)
     assert report.relevance_score is not None and "Relevance of the cited passages" in report.markdown
+
+
+async def test_a_weak_manager_is_not_asked_to_review_a_capable_one_is() -> None:
+    """The review call is a weak-model rule: a capable manager reviews every round it may add to."""
+    capable, capable_events = await run_graph(max_rounds=2)
+    assert "review" in [e.data["phase"] for e in capable_events.events if e.kind == "phase"]
+    weak, weak_events = await run_graph(max_rounds=2, profile={"weak": True})
+    assert "review" not in [e.data["phase"] for e in weak_events.events if e.kind == "phase"]
+    assert "No review round: the manager's model is weak" in weak.markdown
+    assert "No review round" not in capable.markdown
