@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import get_args
 
+from agents.report_scope import ReportScope
 from bench.scripted_run import TimedRun, load_average, timed_run
 from deepresearch.config import ROLES, Depth, ResearchConfig, load_config
 from deepresearch.testing import FakeWeb, ResearchResponder, ScriptedChatModel, aspect_pages, scripted_services
@@ -57,8 +58,9 @@ class Leg:
         return self.model_calls * MODEL_S + self.searches * SEARCH_S
 
 
-def critical_path(config: ResearchConfig, searches: int) -> list[Leg]:
-    """The nodes one run must wait for in turn, with the model calls and searches each makes here.
+def critical_path(config: ResearchConfig, searches: int, tasks: int = TASKS) -> list[Leg]:
+    """The nodes one run of `tasks` researched tasks must wait for in turn, with the model calls and
+    searches each makes here.
 
     rewrite, clarify and plan make one call each (clarify asks the clarifier even when it may not ask the
     person: its assumptions go into the brief). Researchers run in parallel and all do the same, so one
@@ -66,12 +68,15 @@ def critical_path(config: ResearchConfig, searches: int) -> list[Leg]:
     step; the last step calls `finish` with the findings, which conclude checks without a model call.
     review asks the manager only when another round is allowed, and the scripted review finds no gap. The
     scripted draft verifies, so summarize writes once, asking for the short answer at the same time (a
-    side call, no wait of its own); verify and finalize call no model.
+    side call, no wait of its own); at depth deep that writing is an outline, then one section per task,
+    all at once (one wait; the others are side calls), then the lead. verify and finalize call no model.
     """
     research = [Leg("researcher/step", 1, 1) for _ in range(searches)]
     research += [Leg("researcher/step", 1), Leg("researcher/conclude", 0)]
     review = [Leg("review", 1)] if config.max_rounds > 1 else []
-    legs = [Leg("rewrite", 1), Leg("clarify", 1), Leg("plan", 1), *research, *review, Leg("summarize", 1, side_calls=1)]
+    is_sectioned = ReportScope(config.depth).is_sectioned
+    summarize = Leg("summarize", 3, side_calls=tasks) if is_sectioned else Leg("summarize", 1, side_calls=1)
+    legs = [Leg("rewrite", 1), Leg("clarify", 1), Leg("plan", 1), *research, *review, summarize]
     _check_nodes(legs)
     return legs
 
@@ -172,7 +177,7 @@ async def measure(depths: Sequence[Depth]) -> list[DepthResult]:
         one = await run_shape(1, depth)
         five = await run_shape(TASKS, depth)
         path = critical_path(bench_config(depth), SEARCHES_PER_TASK)
-        check_derivation(path, one)
+        check_derivation(critical_path(bench_config(depth), SEARCHES_PER_TASK, one.researchers), one)
         check_derivation(path, five)
         results.append(DepthResult(depth, path, one, five))
     return results

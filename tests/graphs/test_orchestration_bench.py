@@ -21,3 +21,11 @@ async def test_the_derived_critical_path_accounts_for_every_model_call() -> None
     assert sum(leg.searches for leg in path) == SEARCHES_PER_TASK
     sources = sum(1 for e in measured.run.events if e.kind == "source.found")
     assert sources == TASKS * SEARCHES_PER_TASK * 3  # every result of every search is read
+
+
+async def test_at_depth_deep_the_path_holds_the_outline_the_parallel_sections_and_the_lead() -> None:
+    for tasks in (1, TASKS):
+        path = critical_path(bench_config("deep"), SEARCHES_PER_TASK, tasks)
+        measured = await run_shape(tasks, "deep", model_s=0.0, search_s=0.0)
+        check_derivation(path, measured)
+        assert measured.calls_by_role["summarizer"] == tasks + 3  # outline, a section per task, lead, answer
