@@ -180,15 +180,12 @@ def render(parts: Sequence[tuple[Part, list[Offer]]], evidence: Evidence) -> str
     return "\n\n".join(blocks)
 
 
-def _from_page_about(claim: Claim, name: str, evidence: Evidence) -> bool:
-    """Whether `claim` was read on a page about `name` (one whose title holds the name)."""
+def _is_about(claim: Claim, name: str, evidence: Evidence, *, by_page: bool) -> bool:
+    """Whether `claim` was read on a page about `name` (one whose title holds it), or, not `by_page`, names it."""
+    if not by_page:
+        return fold(name) in fold(claim.text)
     source = evidence.sources.get(claim.passages[0].source_id) if claim.passages else None
     return source is not None and fold(name) in fold(source.title)
-
-
-def _names(claim: Claim, name: str) -> bool:
-    """Whether `claim`'s sentence names `name`."""
-    return fold(name) in fold(claim.text)
 
 
 def _named_gaps(
@@ -204,10 +201,10 @@ def _named_gaps(
     added: list[Offer] = []
     findings = [claim for _, claim in evidence.claims if judge.is_on_topic(_relevance(claim, evidence, judge, ""))]
     for name in names:
-        for is_about in (lambda c, n=name: _from_page_about(c, n, evidence), lambda c, n=name: _names(c, n)):
-            if any(is_about(claim) for claim in shown):
+        for by_page in (True, False):
+            if any(_is_about(claim, name, evidence, by_page=by_page) for claim in shown):
                 break
-            about = [claim for claim in findings if is_about(claim)]
+            about = [claim for claim in findings if _is_about(claim, name, evidence, by_page=by_page)]
             if about:
                 best = max(about, key=lambda claim: _relevance(claim, evidence, judge, ""))
                 added.append(Offer(f"named{len(added)}", best, 0.0))
