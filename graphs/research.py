@@ -142,7 +142,7 @@ async def review(
     if round_no >= runtime.context.config.max_rounds or (route is not None and route.is_quick):
         return Command(goto="summarize", update={"limits_hit": limits})  # the quick path has one round
     if not weak_model.reviews_findings(runtime.context):
-        note = "No review round: the manager's model is weak, so the findings of round 1 were summarized as they were."
+        note = f"No review round: the manager's model is weak, so round {round_no}'s findings were summarized as found."
         return Command(goto="summarize", update={"limits_hit": limits, "notes": [note]})
     _phase(runtime, "review", f"Reviewing findings of round {round_no}")
     try:
