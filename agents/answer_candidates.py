@@ -66,6 +66,8 @@ _TIME = re.compile(
     r"how long ago\b)",
     re.IGNORECASE,
 )
+# "In what year ...?" asks for a year: a full date found for it answers with its year.
+_YEAR_ASKED = re.compile(rf"^(?:what|which){_UP_TO_3}\s+year\b", re.IGNORECASE)
 _NUMBER = re.compile(
     rf"^(?:how (?:many|much|big|large|tall|high|long|far|old)\b|(?:what|which){_UP_TO_3}\s+"
     r"(?:percentage|number|population|amount|size|capacity)\b)",
@@ -144,6 +146,21 @@ def _focus_terms(question: str) -> dict[str, float]:
     return term_weights(" ".join(head))
 
 
+def _asking_head(question: str) -> str:
+    return " ".join(_asking_clause(question).split()[:ASKING_HEAD_WORDS])
+
+
+def asks_for_a_year(question: str) -> bool:
+    """Whether the question asks for a year ("born in what year?"), not a date or a period."""
+    return bool(_YEAR_ASKED.search(_asking_head(question)))
+
+
+def _as_asked(value: str, wants_year: bool) -> str:
+    """A date as the year it falls in when a year is asked for; a period (two years) stays as it is."""
+    years = re.findall(_YEAR, value) if wants_year else []
+    return years[0] if len(years) == 1 else value
+
+
 def answer_type(question: str) -> AnswerType:
     """What kind of answer the question asks for, from its wording."""
     if _YES_NO.match(question):
@@ -152,7 +169,7 @@ def answer_type(question: str) -> AnswerType:
         return "choice"
     if _OPEN.match(question.strip()):
         return "open"
-    head = " ".join(_asking_clause(question).split()[:ASKING_HEAD_WORDS])
+    head = _asking_head(question)
     for kind, pattern in (("time", _TIME), ("number", _NUMBER), ("place", _PLACE), ("person", _PERSON)):
         if pattern.search(head):
             return kind  # type: ignore[return-value]
@@ -265,6 +282,7 @@ def extract_candidates(
     weights = question_weights(question, bridges)
     focus = _focus_weights(question)
     asked = content_token_set(" ".join([question, *bridges]))
+    wants_year = kind == "time" and asks_for_a_year(question)
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
         for left, right in sentence_spans(text):
@@ -273,13 +291,14 @@ def extract_candidates(
             if similarity is not None:
                 fit += SEMANTIC_WEIGHT * max(0.0, similarity(question, sentence))
             fit /= math.sqrt(rank + 1)
-            for value, start in _values(kind, sentence):
+            for found, start in _values(kind, sentence):
+                value = _as_asked(found, wants_year)
                 tokens = content_token_set(value)
                 if tokens and tokens <= asked:
                     continue  # the question's own words (and numbers) are not its answer
                 if any(fold(bridge) in fold(value) for bridge in bridges):
                     continue  # nor is the thing it was reached through
-                near = NEAR_WEIGHT * _nearness(sentence, start, len(value), focus)
+                near = NEAR_WEIGHT * _nearness(sentence, start, len(found), focus)
                 score = (fit + near) * (1.0 + _cue_bonus(kind, sentence, start)) * _plausibility(kind, value)
                 key = fold(value)
                 if key in by_key:

@@ -91,6 +91,7 @@ async def choose_candidate(
         return NO_ANSWER
     kind = answer_type(question)
     fallback = NO_ANSWER if kind == "yes_no" else candidates[0]
+    ranked = {"candidates": [c.text for c in candidates], "scores": [round(c.score, 3) for c in candidates]}
     if kind not in ("yes_no", "choice"):
         candidates = [c for c in candidates if c.score >= NEAR_TIE * candidates[0].score]
         if len(candidates) == 1:
@@ -99,10 +100,10 @@ async def choose_candidate(
                 f"ranking chose {candidates[0].text!r}: no other candidate came within {1 - NEAR_TIE:.0%} of it",
                 agent="summarizer",
                 options=[candidates[0].text],
-                scores=[round(candidates[0].score, 3)],
                 chosen=candidates[0].text,
                 ranked_first=candidates[0].text,
                 by="ranking",
+                **ranked,
             )
             return candidates[0]
     is_yes_no = kind == "yes_no"
@@ -129,9 +130,9 @@ async def choose_candidate(
         f"summarizer chose {chosen!r} among {options}",
         agent="summarizer",
         options=options,
-        scores=[round(c.score, 3) for c in candidates],
         chosen=chosen,
         ranked_first=candidates[0].text,
         by="model",
+        **ranked,
     )
     return next((c for c in candidates if c.text == chosen), fallback)
