@@ -82,29 +82,39 @@ NO_ANSWER = Candidate("", 0.0, "", "")
 NEAR_TIE = 0.95
 
 
+def _record(
+    context: ResearchContext, message: str, options: Sequence[str], chosen: str, ranked: Sequence[Candidate], by: str
+) -> None:
+    """The `answer.chosen` event: what was offered, what was chosen and by whom, and every ranked candidate."""
+    context.emit(
+        "answer.chosen",
+        message,
+        agent="summarizer",
+        options=list(options),
+        chosen=chosen,
+        ranked_first=ranked[0].text,
+        by=by,
+        candidates=[c.text for c in ranked],
+        scores=[round(c.score, 3) for c in ranked],
+    )
+
+
 async def choose_candidate(
     question: str, passages: Sequence[tuple[str, str]], context: ResearchContext, how: Choosing = Choosing()
 ) -> Candidate:
     """The chosen candidate (its text, and the sentence and source it came from), or `NO_ANSWER`."""
-    candidates = extract_candidates(question, passages, how.bridges, context.services.similarity)
-    if not candidates:
+    ranked = extract_candidates(question, passages, how.bridges, context.services.similarity)
+    if not ranked:
         return NO_ANSWER
     kind = answer_type(question)
-    fallback = NO_ANSWER if kind == "yes_no" else candidates[0]
-    ranked = {"candidates": [c.text for c in candidates], "scores": [round(c.score, 3) for c in candidates]}
+    fallback = NO_ANSWER if kind == "yes_no" else ranked[0]
+    candidates = ranked
     if kind not in ("yes_no", "choice"):
-        candidates = [c for c in candidates if c.score >= NEAR_TIE * candidates[0].score]
+        candidates = [c for c in ranked if c.score >= NEAR_TIE * ranked[0].score]
         if len(candidates) == 1:
-            context.emit(
-                "answer.chosen",
-                f"ranking chose {candidates[0].text!r}: no other candidate came within {1 - NEAR_TIE:.0%} of it",
-                agent="summarizer",
-                options=[candidates[0].text],
-                chosen=candidates[0].text,
-                ranked_first=candidates[0].text,
-                by="ranking",
-                **ranked,
-            )
+            lead = candidates[0].text
+            message = f"ranking chose {lead!r}: no other candidate came within {1 - NEAR_TIE:.0%} of it"
+            _record(context, message, [lead], lead, ranked, "ranking")
             return candidates[0]
     is_yes_no = kind == "yes_no"
     options = [c.text for c in candidates]
@@ -125,14 +135,5 @@ async def choose_candidate(
         context.emit("agent.fallback", f"summarizer: answer choice: {error}", agent="summarizer")
         return fallback
     chosen = str(getattr(reply, "answer", ""))
-    context.emit(
-        "answer.chosen",
-        f"summarizer chose {chosen!r} among {options}",
-        agent="summarizer",
-        options=options,
-        chosen=chosen,
-        ranked_first=candidates[0].text,
-        by="model",
-        **ranked,
-    )
+    _record(context, f"summarizer chose {chosen!r} among {options}", options, chosen, ranked, "model")
     return next((c for c in candidates if c.text == chosen), fallback)

@@ -199,14 +199,15 @@ def _named_gaps(
     when no page about it was read."""
     shown = [offer.claim for offers in picks for offer in offers]
     added: list[Offer] = []
-    findings = [claim for _, claim in evidence.claims if judge.is_on_topic(_relevance(claim, evidence, judge, ""))]
+    scored = ((_relevance(claim, evidence, judge, ""), claim) for _, claim in evidence.claims)
+    findings = [(score, claim) for score, claim in scored if judge.is_on_topic(score)]
     for name in names:
         for by_page in (True, False):
             if any(_is_about(claim, name, evidence, by_page=by_page) for claim in shown):
                 break
-            about = [claim for claim in findings if _is_about(claim, name, evidence, by_page=by_page)]
+            about = [(score, claim) for score, claim in findings if _is_about(claim, name, evidence, by_page=by_page)]
             if about:
-                best = max(about, key=lambda claim: _relevance(claim, evidence, judge, ""))
+                best = max(about, key=lambda item: item[0])[1]
                 added.append(Offer(f"named{len(added)}", best, 0.0))
                 shown.append(best)
                 break

@@ -176,8 +176,9 @@ async def measure(depths: Sequence[Depth]) -> list[DepthResult]:
     for depth in depths:
         one = await run_shape(1, depth)
         five = await run_shape(TASKS, depth)
-        path = critical_path(bench_config(depth), SEARCHES_PER_TASK)
-        check_derivation(critical_path(bench_config(depth), SEARCHES_PER_TASK, one.researchers), one)
+        config = bench_config(depth)
+        path = critical_path(config, SEARCHES_PER_TASK)
+        check_derivation(critical_path(config, SEARCHES_PER_TASK, one.researchers), one)
         check_derivation(path, five)
         results.append(DepthResult(depth, path, one, five))
     return results
