@@ -2,7 +2,8 @@
 
 The candidates (`agents.answer_candidates`) the ranking cannot tell apart are offered as options under a
 grammar, so the model can only answer with one of them (yes or no for a yes/no question, one of the two
-options of an "A or B" question); a candidate that leads the others clearly is the answer without asking.
+options of an "A or B" question); a candidate that leads the others clearly is the answer without asking,
+and so is the option an either-or comparison in time picks by the years its pages give (`agents.comparison`).
 When it gives no usable choice, the best-ranked candidate is the answer (none for a yes/no question: there
 is no deterministic way to decide one). Every candidate comes from a passage the report cites, so the
 answer is grounded by construction.
@@ -10,14 +11,15 @@ answer is grounded by construction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, create_model
 
 from agents.answer_candidates import Candidate, answer_type, extract_candidates
+from agents.comparison import compare_in_time
 from agents.context import ResearchContext
 from agents.evidence import DATA_RULE, neutralize
 from deepresearch.config import Tier
@@ -66,11 +68,13 @@ async def choose_short_answer(
 @dataclass(frozen=True)
 class Choosing:
     """How one choice is made: with which sampling seed (self-consistency), on which tier of the summarizer,
-    and which names the research followed to a second page (bridges, not answers)."""
+    which names the research followed to a second page (bridges, not answers), and the title of each
+    source the passages come from (an option's own page dates it for a comparison in time)."""
 
     sample_seed: int | None = None
     tier: Tier | None = None
     bridges: Sequence[str] = ()
+    titles: Mapping[str, str] = field(default_factory=dict)
 
 
 NO_ANSWER = Candidate("", 0.0, "", "")
@@ -108,6 +112,12 @@ async def choose_candidate(
         return NO_ANSWER
     kind = answer_type(question)
     fallback = NO_ANSWER if kind == "yes_no" else ranked[0]
+    if kind == "choice":
+        dated = compare_in_time(question, [c.text for c in ranked], passages, how.titles)
+        if dated is not None:
+            message = f"comparison chose {dated.option!r}: its page gives {dated.year}"
+            _record(context, message, [c.text for c in ranked], dated.option, ranked, "comparison")
+            return Candidate(dated.option, 1.0, dated.sentence, dated.source_id)
     candidates = ranked
     if kind not in ("yes_no", "choice"):
         candidates = [c for c in ranked if c.score >= NEAR_TIE * ranked[0].score]

@@ -88,9 +88,10 @@ async def _chosen_pass(request: SummaryRequest, context: ResearchContext) -> Sum
     on_topic = sorted((c for _, c in evidence.claims if (c.relevance or 0.0) >= judge.floor), key=_by_relevance)
     passages = cited_passages([*offered, *on_topic])
     chosen: dict[str, Candidate] = {}
+    titles = {source_id: source.title for source_id, source in evidence.sources.items()}
 
     async def choose(seed: int) -> str:
-        how = Choosing(sample_seed=seed or None, tier=tier, bridges=evidence.followed)
+        how = Choosing(sample_seed=seed or None, tier=tier, bridges=evidence.followed, titles=titles)
         candidate = await choose_candidate(asked, passages, context, how)
         chosen.setdefault(normalize_answer(candidate.text), candidate)
         return candidate.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from agents.answer_candidates import answer_type, choice_options, extract_candidates, question_weights
-from agents.answer_choice import NEAR_TIE, choose_short_answer
+from agents.answer_choice import NEAR_TIE, Choosing, choose_candidate, choose_short_answer
+from agents.comparison import time_order
 from agents.leads import term_weights
 from deepresearch.testing import ScriptedChatModel
 
@@ -128,3 +129,45 @@ def test_a_year_asked_for_is_answered_with_the_year_of_a_date_a_date_or_period_o
     assert when[0].text == "December 10, 1962"
     period = extract_candidates("Zorbalo's composer taught during what timeframe?", passages)
     assert "from 1986 to 2013" in [c.text for c in period]
+
+
+@pytest.mark.parametrize(
+    ("question", "order"),
+    [
+        ("Who is older, Annie Morton or Terry Richardson?", "earlier"),
+        ("who is younger Keith Bostic or Jerry Glanville ?", "later"),
+        ("Which band was formed first, Letters to Cleo or Screaming Trees?", "earlier"),
+        ("Which film is more recent, Zorbalo or Kettel?", "later"),
+        ("Which writer was from England, Henry Roth or Robert Erskine Childers?", None),
+    ],
+)
+def test_a_comparison_in_time_says_which_end_it_asks_for(question: str, order: str | None) -> None:
+    assert time_order(question) == order
+
+
+DATED = [
+    ("s1", "Ola Brunvand (born 3 May 1941) is a Norwegian conductor. In 1988 he met Mira Kettelsen."),
+    ("s2", "Mira Kettelsen (born 1962) is a Norwegian composer."),
+]
+TITLES = {"s1": "Ola Brunvand", "s2": "Mira Kettelsen"}
+
+
+async def test_a_comparison_in_time_is_decided_by_the_years_on_each_options_own_page() -> None:
+    model = ScriptedChatModel(script=[{"answer": "Ola Brunvand"}])
+    context, recorder = make_context(model)
+    how = Choosing(titles=TITLES)
+    younger = await choose_candidate("Who is younger, Ola Brunvand or Mira Kettelsen?", DATED, context, how)
+    assert younger.text == "Mira Kettelsen" and younger.source_id == "s2" and "1962" in younger.sentence
+    assert not model.calls, "1988 on Ola Brunvand's page is not Mira Kettelsen's year: her own page dates her"
+    assert next(e for e in recorder.events if e.kind == "answer.chosen").data["by"] == "comparison"
+    older = await choose_candidate("Who is older, Mira Kettelsen or Ola Brunvand?", DATED, context, how)
+    assert older.text == "Ola Brunvand"
+
+
+async def test_without_a_dated_page_for_each_option_the_model_chooses() -> None:
+    question = "Who is younger, Ola Brunvand or Mira Kettelsen?"
+    for titles in ({}, {"s1": "Ola Brunvand"}):
+        model = ScriptedChatModel(script=[{"answer": "Ola Brunvand"}])
+        context, _ = make_context(model)
+        chosen = await choose_candidate(question, DATED, context, Choosing(titles=titles))
+        assert chosen.text == "Ola Brunvand" and len(model.calls) == 1
