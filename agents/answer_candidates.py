@@ -89,10 +89,10 @@ _OR = re.compile(
 )
 
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
-_YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"
+YEAR = r"(?:1[0-9]{3}|20[0-9]{2})"  # a year from 1000 to 2099
 _TIME_VALUE = re.compile(
-    rf"\b(?:from\s+{_YEAR}\s+(?:to|until|till)\s+{_YEAR}|{_YEAR}\s*(?:–|-|to|until)\s*{_YEAR}|"
-    rf"{_MONTH}\s+\d{{1,2}},?\s+{_YEAR}|\d{{1,2}}\s+{_MONTH}\s+{_YEAR}|{_MONTH}\s+{_YEAR}|{_YEAR}s?)\b"
+    rf"\b(?:from\s+{YEAR}\s+(?:to|until|till)\s+{YEAR}|{YEAR}\s*(?:–|-|to|until)\s*{YEAR}|"
+    rf"{_MONTH}\s+\d{{1,2}},?\s+{YEAR}|\d{{1,2}}\s+{_MONTH}\s+{YEAR}|{_MONTH}\s+{YEAR}|{YEAR}s?)\b"
 )
 _NUMBER_VALUE = re.compile(
     r"\b\d{1,3}(?:,\d{3})+(?:\.\d+)?\b(?:\s+(?!(?:at|in|on|of|and|or|the|to|by|for|as|was|is)\b)[a-z]+)?"
@@ -157,7 +157,7 @@ def asks_for_a_year(question: str) -> bool:
 
 def _as_asked(value: str, wants_year: bool) -> str:
     """A date as the year it falls in when a year is asked for; a period (two years) stays as it is."""
-    years = re.findall(_YEAR, value) if wants_year else []
+    years = re.findall(YEAR, value) if wants_year else []
     return years[0] if len(years) == 1 else value
 
 
@@ -208,9 +208,7 @@ def _values(kind: AnswerType, sentence: str) -> list[tuple[str, int]]:
     if kind == "time":
         return [(m.group(0), m.start()) for m in _TIME_VALUE.finditer(sentence)]
     if kind == "number":
-        return [
-            (m.group(0), m.start()) for m in _NUMBER_VALUE.finditer(sentence) if not re.fullmatch(_YEAR, m.group(0))
-        ]
+        return [(m.group(0), m.start()) for m in _NUMBER_VALUE.finditer(sentence) if not re.fullmatch(YEAR, m.group(0))]
     found: list[tuple[str, int]] = []
     for name in names_in(sentence):
         start = sentence.find(name)

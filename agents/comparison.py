@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from agents.answer_candidates import YEAR
 from agents.support import sentence_spans
 from deepresearch.text import fold
 
 _EARLIER = re.compile(r"\b(?:older|oldest|earlier|earliest|first|sooner)\b", re.IGNORECASE)
 _LATER = re.compile(r"\b(?:younger|youngest|newer|newest|later|latest|more recent|most recent|last)\b", re.IGNORECASE)
-_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})\b")
+_YEAR = re.compile(rf"\b{YEAR}\b")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 
 
