@@ -20,8 +20,11 @@ from agents.answer_candidates import YEAR
 from agents.support import sentence_spans
 from deepresearch.text import fold
 
-_EARLIER = re.compile(r"\b(?:older|oldest|earlier|earliest|first|sooner)\b", re.IGNORECASE)
-_LATER = re.compile(r"\b(?:younger|youngest|newer|newest|later|latest|more recent|most recent|last)\b", re.IGNORECASE)
+# A comparative word on its own: "first-generation" or "last-minute" compares nothing in time.
+_EARLIER = re.compile(r"\b(?<!-)(?:older|oldest|earlier|earliest|first|sooner)\b(?!-)", re.IGNORECASE)
+_LATER = re.compile(
+    r"\b(?<!-)(?:younger|youngest|newer|newest|later|latest|more recent|most recent|last)\b(?!-)", re.IGNORECASE
+)
 _YEAR = re.compile(rf"\b{YEAR}\b")
 _ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 

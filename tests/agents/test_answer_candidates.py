@@ -139,6 +139,7 @@ def test_a_year_asked_for_is_answered_with_the_year_of_a_date_a_date_or_period_o
         ("Which band was formed first, Letters to Cleo or Screaming Trees?", "earlier"),
         ("Which film is more recent, Zorbalo or Kettel?", "later"),
         ("Which writer was from England, Henry Roth or Robert Erskine Childers?", None),
+        ("Which first-generation bomber was faster, the Canberra or the Valiant?", None),
     ],
 )
 def test_a_comparison_in_time_says_which_end_it_asks_for(question: str, order: str | None) -> None:
