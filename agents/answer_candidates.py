@@ -19,7 +19,7 @@ from typing import Literal
 
 from agents.leads import names_in, term_weights, weighted_coverage
 from agents.support import sentence_spans
-from deepresearch.text import content_token_set, fold
+from deepresearch.text import STOP_WORDS, content_token_set, fold
 
 AnswerType = Literal["yes_no", "choice", "person", "time", "number", "place", "name", "open"]
 
@@ -248,6 +248,48 @@ def _plausibility(kind: AnswerType, value: str) -> float:
     return 1.0
 
 
+# The noun phrase after "what"/"which" ends at a function word or a clause ("what other device can ...",
+# "which war, that ..."): its last word, the head, is the kind of thing asked ("device", "war").
+# Heads that name no kind of thing: "what type of forum", "what name".
+_GENERIC_HEADS = frozenset(["type", "kind", "sort", "name", "one", "thing", "part", "form"])
+_PHRASE_WORDS = 8
+# "a city founded in", "a film directed by": a participle after the noun starts a clause about it.
+_PARTICIPLE = re.compile(r"^[a-z]{3,}(?<!e)ed$")
+_NUMERAL = re.compile(r"^(?:[IVXLC]+|\d+)$")
+# A candidate whose own head is the asked kind ("Sonic the Hedgehog" for "voiced what hedgehog?") is named
+# as what the question asks for, the way "based in" cues a place.
+ASKED_KIND_BONUS = 0.3
+
+
+def asked_kind(question: str) -> str:
+    """The head noun of the phrase after the asking "what"/"which" ("hedgehog" of "voiced what hedgehog?",
+    "city" of "based in what New York city?"), or "" when the question names no kind."""
+    # "what" after a verb asks too ("voiced what hedgehog?"): unlike "which", it opens no relative clause.
+    match = re.match(r"(?:what|which)\s+(.+)", _asking_clause(question), re.IGNORECASE) or re.search(
+        r"\bwhat\s+(.+)", question, re.IGNORECASE
+    )
+    if not match:
+        return ""
+    words: list[str] = []
+    for raw in match.group(1).split()[:_PHRASE_WORDS]:
+        word = raw.strip("?,.;:!\"'()").lower()
+        if word in ("other", "another") and not words:
+            continue  # "what other device"
+        if not word or word in STOP_WORDS or (words and _PARTICIPLE.match(word)):
+            break
+        words.append(word)
+        if raw[-1:] in "?,.;:!":
+            break
+    head = words[-1] if words else ""
+    return "" if head in _GENERIC_HEADS else head
+
+
+def _is_of_kind(value: str, kind_noun: str) -> bool:
+    """Whether `value`'s last word, past a trailing numeral ("World War II"), is `kind_noun` (stemmed)."""
+    words = [w for w in re.findall(r"[\w'’-]+", value) if not _NUMERAL.match(w)]
+    return bool(kind_noun and words and content_token_set(words[-1].lower()) & content_token_set(kind_noun))
+
+
 def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
     before = sentence[max(0, start - 25) : start]
     if kind == "place" and _PLACE_CUE.search(before):
@@ -281,6 +323,7 @@ def extract_candidates(
     focus = _focus_weights(question)
     asked = content_token_set(" ".join([question, *bridges]))
     wants_year = kind == "time" and asks_for_a_year(question)
+    kind_noun = asked_kind(question) if kind in ("name", "place") else ""
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
         for left, right in sentence_spans(text):
@@ -297,7 +340,8 @@ def extract_candidates(
                 if any(fold(bridge) in fold(value) for bridge in bridges):
                     continue  # nor is the thing it was reached through
                 near = NEAR_WEIGHT * _nearness(sentence, start, len(found), focus)
-                score = (fit + near) * (1.0 + _cue_bonus(kind, sentence, start)) * _plausibility(kind, value)
+                cue = _cue_bonus(kind, sentence, start) + (ASKED_KIND_BONUS if _is_of_kind(value, kind_noun) else 0.0)
+                score = (fit + near) * (1.0 + cue) * _plausibility(kind, value)
                 key = fold(value)
                 if key in by_key:
                     by_key[key].mentions += 1

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents.answer_candidates import answer_type, choice_options, extract_candidates, question_weights
+from agents import answer_candidates
+from agents.answer_candidates import answer_type, asked_kind, choice_options, extract_candidates, question_weights
 from agents.answer_choice import NEAR_TIE, Choosing, choose_candidate, choose_short_answer
 from agents.comparison import time_order
 from agents.leads import term_weights
@@ -172,3 +173,29 @@ async def test_without_a_dated_page_for_each_option_the_model_chooses() -> None:
         context, _ = make_context(model)
         chosen = await choose_candidate(question, DATED, context, Choosing(titles=titles))
         assert chosen.text == "Ola Brunvand" and len(model.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("This singer also voiced what hedgehog?", "hedgehog"),
+        ("The director is based in what New York city?", "city"),
+        ("The memorial commemorates the fallen of which war, that had over 60 million casualties?", "war"),
+        ("Which Australian city founded in 1838 contains a boarding school?", "city"),
+        ("What type of forum did a former Soviet statesman initiate?", ""),
+        ("Who composed the score of Zorbalo?", ""),
+    ],
+)
+def test_the_phrase_after_what_or_which_names_the_kind_of_thing_asked(question: str, kind: str) -> None:
+    assert asked_kind(question) == kind
+
+
+def test_a_candidate_named_as_the_asked_kind_outranks_one_that_is_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    question = "Kettel voiced what hedgehog?"
+    passages = [
+        ("s1", "Kettel voiced Tails Prower, the hedgehog's friend, in 1993."),
+        ("s2", "In a later season Kettel voiced Sonic the Hedgehog as well."),
+    ]
+    assert extract_candidates(question, passages)[0].text == "Sonic the Hedgehog"
+    monkeypatch.setattr(answer_candidates, "ASKED_KIND_BONUS", 0.0)
+    assert extract_candidates(question, passages)[0].text == "Tails Prower", "the bonus decides, not the wording"
