@@ -4,7 +4,8 @@ A weak model cannot write a short answer the evidence states, but it can choose 
 options come from the passages the report cites: names and titles for "who/what/which", places for
 "where", years, dates and spans for "when", numbers for "how many", yes and no for a yes/no question, and
 the two options of an "A or B" question. Each is scored by what the question asks for and by how much of
-the question the sentence it sits in covers (its rarer words count more), so the best-ranked candidate is
+the question the sentence it sits in covers (its rarer words count more), a little more when it is named as
+the kind of thing asked ("Sonic the Hedgehog" for "what hedgehog?"), so the best-ranked candidate is
 a deterministic answer on its own when no model chooses. This is classic factoid question answering
 (answer typing, candidate extraction, passage scoring) and knows no corpus or question set.
 """
@@ -248,8 +249,6 @@ def _plausibility(kind: AnswerType, value: str) -> float:
     return 1.0
 
 
-# The noun phrase after "what"/"which" ends at a function word or a clause ("what other device can ...",
-# "which war, that ..."): its last word, the head, is the kind of thing asked ("device", "war").
 # Heads that name no kind of thing: "what type of forum", "what name".
 _GENERIC_HEADS = frozenset(["type", "kind", "sort", "name", "one", "thing", "part", "form"])
 _PHRASE_WORDS = 8
@@ -263,7 +262,8 @@ ASKED_KIND_BONUS = 0.3
 
 def asked_kind(question: str) -> str:
     """The head noun of the phrase after the asking "what"/"which" ("hedgehog" of "voiced what hedgehog?",
-    "city" of "based in what New York city?"), or "" when the question names no kind."""
+    "city" of "based in what New York city?"), or "" when the question names no kind. The phrase ends at a
+    function word, a participle or a comma ("what other device can ...", "which war, that ...")."""
     # "what" after a verb asks too ("voiced what hedgehog?"): unlike "which", it opens no relative clause.
     match = re.match(r"(?:what|which)\s+(.+)", _asking_clause(question), re.IGNORECASE) or re.search(
         r"\bwhat\s+(.+)", question, re.IGNORECASE

@@ -70,8 +70,7 @@ def compare_in_time(
     order = time_order(question)
     if order is None or len(options) != 2:
         return None
-    dated = [first_year_on_page(option, passages, titles) for option in options]
-    first, second = dated
+    first, second = (first_year_on_page(option, passages, titles) for option in options)
     if first is None or second is None or first.year == second.year:
         return None
     earlier, later = (first, second) if first.year < second.year else (second, first)
