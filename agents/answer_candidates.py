@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from agents.leads import names_in, term_weights, weighted_coverage
-from agents.support import sentence_spans
+from agents.support import sentences_in
 from deepresearch.text import STOP_WORDS, content_token_set, fold
 
 AnswerType = Literal["yes_no", "choice", "person", "time", "number", "place", "name", "open"]
@@ -286,8 +286,10 @@ def asked_kind(question: str) -> str:
 
 def _is_of_kind(value: str, kind_noun: str) -> bool:
     """Whether `value`'s last word, past a trailing numeral ("World War II"), is `kind_noun` (stemmed)."""
+    if not kind_noun:
+        return False
     words = [w for w in re.findall(r"[\w'’-]+", value) if not _NUMERAL.match(w)]
-    return bool(kind_noun and words and content_token_set(words[-1].lower()) & content_token_set(kind_noun))
+    return bool(words and content_token_set(words[-1]) & content_token_set(kind_noun))
 
 
 def _cue_bonus(kind: AnswerType, sentence: str, start: int) -> float:
@@ -326,8 +328,7 @@ def extract_candidates(
     kind_noun = asked_kind(question) if kind in ("name", "place") else ""
     by_key: dict[str, Candidate] = {}
     for rank, (source_id, text) in enumerate(passages):
-        for left, right in sentence_spans(text):
-            sentence = " ".join(text[left:right].split())
+        for sentence in sentences_in(text):
             fit = weighted_coverage(sentence, weights)
             if similarity is not None:
                 fit += SEMANTIC_WEIGHT * max(0.0, similarity(question, sentence))
@@ -367,8 +368,7 @@ def _choices(question: str, passages: Sequence[tuple[str, str]]) -> list[Candida
         best = 0.0
         where = ("", "")
         for source_id, text in passages:
-            for left, right in sentence_spans(text):
-                sentence = " ".join(text[left:right].split())
+            for sentence in sentences_in(text):
                 if wanted and wanted <= content_token_set(sentence):
                     fit = weighted_coverage(sentence, weights)
                     if fit > best:

@@ -113,10 +113,11 @@ async def choose_candidate(
     kind = answer_type(question)
     fallback = NO_ANSWER if kind == "yes_no" else ranked[0]
     if kind == "choice":
-        dated = compare_in_time(question, [c.text for c in ranked], passages, how.titles)
+        both = [c.text for c in ranked]
+        dated = compare_in_time(question, both, passages, how.titles)
         if dated is not None:
             message = f"comparison chose {dated.option!r}: its page gives {dated.year}"
-            _record(context, message, [c.text for c in ranked], dated.option, ranked, "comparison")
+            _record(context, message, both, dated.option, ranked, "comparison")
             return Candidate(dated.option, 1.0, dated.sentence, dated.source_id)
     candidates = ranked
     if kind not in ("yes_no", "choice"):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from agents.answer_candidates import YEAR
-from agents.support import sentence_spans
+from agents.support import sentences_in
 from deepresearch.text import fold
 
 # A comparative word on its own: "first-generation" or "last-minute" compares nothing in time.
@@ -54,8 +54,7 @@ def first_year_on_page(option: str, passages: Sequence[tuple[str, str]], titles:
     for source_id, text in passages:
         if not name or name not in fold(titles.get(source_id, "")):
             continue
-        for left, right in sentence_spans(text):
-            sentence = " ".join(text[left:right].split())
+        for sentence in sentences_in(text):
             year = _YEAR.search(sentence)
             if year:
                 return Dated(option, int(year.group(0)), sentence, source_id)

@@ -87,6 +87,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def sentences_in(text: str) -> list[str]:
+    """The sentences of raw `text` (its `sentence_spans`, structure lines excluded), whitespace collapsed."""
+    return [" ".join(text[left:right].split()) for left, right in sentence_spans(text)]
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of one paragraph, whitespace collapsed; citation markers stay with the sentence they end."""
     flat = " ".join(text.split())
